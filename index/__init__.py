@@ -1,0 +1,1 @@
+"""Embedding, storage and retrieval of chunks."""

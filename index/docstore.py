@@ -1,0 +1,59 @@
+"""Cleaned documents and their chunk records on disk (one JSON file per document), plus the manifest.
+
+The manifest is what ingest trusts: a file counts as ingested only once its entry is written,
+which happens after its chunks are in Chroma. Writes are atomic (temp file + rename).
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from ingest.documents import Document
+
+
+def write_json_atomic(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class DocStore:
+    def __init__(self, data_dir: Path) -> None:
+        self.root = data_dir / "docs"
+        self.manifest_path = data_dir / "manifest.json"
+
+    def save(self, doc: Document) -> None:
+        write_json_atomic(self.root / f"{doc.doc_id}.json", doc.to_json())
+
+    def load(self, doc_id: str) -> Document | None:
+        path = self.root / f"{doc_id}.json"
+        if not path.exists():
+            return None
+        return Document.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+    def remove(self, doc_id: str) -> None:
+        (self.root / f"{doc_id}.json").unlink(missing_ok=True)
+
+    def read_manifest(self) -> dict:
+        if not self.manifest_path.exists():
+            return {"files": {}}
+        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+
+    def write_manifest(self, manifest: dict) -> None:
+        write_json_atomic(self.manifest_path, manifest)
+
+    def all_documents(self) -> list[Document]:
+        """Documents the manifest lists (the ones fully ingested)."""
+        files = self.read_manifest()["files"]
+        docs = (self.load(entry["doc_id"]) for entry in files.values())
+        return [doc for doc in docs if doc is not None]

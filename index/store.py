@@ -1,0 +1,115 @@
+"""The Chroma collection of chunk vectors (embedded PersistentClient, or a Chroma server by URL).
+
+Chroma never embeds here: vectors always come from our embedder. The collection records which
+embedder and dimension built it, and opening it with another is refused (EmbedderMismatch).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import numpy as np
+
+from ingest.documents import Chunk, Document
+from kb.errors import EmbedderMismatch, KBError
+from kb.settings import Settings
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    chunk_id: str
+    score: float  # cosine similarity
+    metadata: dict
+    text: str
+
+
+def open_client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if not url.hostname:
+            raise KBError(f"KB_CHROMA_URL={settings.chroma_url!r} 无效: 应为 http://host:port")
+        return chromadb.HttpClient(
+            host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
+        )
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+class ChunkStore:
+    """Add, replace, delete and query chunk vectors of documents in one collection."""
+
+    def __init__(self, settings: Settings, *, fingerprint: str, dim: int) -> None:
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        self.client = open_client(settings)
+        self.collection = self.client.get_or_create_collection(
+            settings.collection,
+            metadata={"hnsw:space": "cosine", "kb_embedder": fingerprint, "kb_dim": dim},
+        )
+        built_with = (self.collection.metadata or {}).get("kb_embedder")
+        if built_with != fingerprint:
+            raise EmbedderMismatch(str(built_with), fingerprint, str(settings.data_dir))
+        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def replace(self, doc: Document, vectors: np.ndarray) -> None:
+        """Put a document's chunks in place of whatever the collection held for it."""
+        self.delete(doc.doc_id)
+        nodes = [_node(doc, chunk, vec) for chunk, vec in zip(doc.chunks, vectors)]
+        for start in range(0, len(nodes), 256):
+            self.vector_store.add(nodes[start:start + 256])
+
+    def delete(self, doc_id: str) -> None:
+        self.vector_store.delete(ref_doc_id=doc_id)
+
+    def doc_chunk_ids(self, doc_id: str) -> list[str]:
+        return self.collection.get(where={"document_id": doc_id}, include=[])["ids"]
+
+    def query(self, vector: np.ndarray, *, k: int, where: dict | None = None) -> list[VectorHit]:
+        n = self.count()
+        if n == 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[vector.tolist()], n_results=min(k, n), where=where or None,
+            include=["metadatas", "documents", "distances"],
+        )
+        return [
+            VectorHit(cid, 1.0 - float(dist), meta or {}, text or "")
+            for cid, dist, meta, text in zip(
+                result["ids"][0], result["distances"][0], result["metadatas"][0], result["documents"][0]
+            )
+        ]
+
+
+def _node(doc: Document, chunk: Chunk, vector: np.ndarray):
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+    metadata = {
+        **doc.meta.flat(),
+        "doc_id": doc.doc_id,
+        "source": doc.source,
+        "kind": chunk.kind,
+        "ordinal": chunk.ordinal,
+        "section": chunk.section,
+        "page": chunk.page or 0,
+        "start": chunk.start,
+        "end": chunk.end,
+        "idea_no": chunk.idea_no,
+        "idea_title": chunk.idea_title,
+    }
+    return TextNode(
+        id_=chunk.chunk_id,
+        text=chunk.text,
+        metadata=metadata,
+        embedding=vector.tolist(),
+        relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=doc.doc_id)},
+    )

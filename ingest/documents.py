@@ -1,0 +1,114 @@
+"""A corpus file turned into a cleaned document and its chunk and golden-idea records."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ingest.chunking import Span, chunk_spans, idea_spans
+from ingest.loaders import load_file
+from ingest.metadata import DocMeta, build_meta, read_sidecar
+from ingest.structure import Heading, assemble
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One retrievable record: a passage of a document or one 金点子 of a report."""
+
+    chunk_id: str
+    doc_id: str
+    ordinal: int
+    kind: str  # "chunk" | "idea"
+    text: str
+    start: int
+    end: int
+    section: str
+    page: int | None
+    idea_no: int = 0
+    idea_title: str = ""
+
+    def embed_text(self, title: str) -> str:
+        """What the embedder sees: the passage headed by its title and section."""
+        head = f"{title}｜{self.section}" if self.section else title
+        return f"{head}\n{self.text}"
+
+
+@dataclass
+class Document:
+    doc_id: str
+    source: str  # path relative to the ingested folder, for display
+    meta: DocMeta
+    text: str
+    headings: list[Heading]
+    pages: list[tuple[int, int]]
+    chunks: list[Chunk] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["meta"]["topics"] = list(self.meta.topics)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Document":
+        meta = dict(data["meta"])
+        meta["topics"] = tuple(meta.get("topics") or ())
+        return cls(
+            doc_id=data["doc_id"], source=data["source"], meta=DocMeta(**meta), text=data["text"],
+            headings=[Heading(**h) for h in data["headings"]],
+            pages=[tuple(p) for p in data["pages"]],
+            chunks=[Chunk(**c) for c in data["chunks"]],
+            warnings=list(data.get("warnings") or []),
+        )
+
+
+def doc_id_for(key: str) -> str:
+    """Stable id of a file (from its resolved path) used in Chroma, BM25 and URLs."""
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def build_document(
+    path: Path,
+    *,
+    key: str,
+    source: str,
+    count_tokens: Callable[[str], int],
+    max_tokens: int,
+    overlap: int,
+) -> Document:
+    """Load, clean, structure and split one file (raises IngestError for a bad file)."""
+    loaded = load_file(path, name=source)
+    raw_meta = {**loaded.meta, **read_sidecar(path, source)}
+    structured = assemble(loaded.blocks)
+    first = next((h.title for h in structured.headings if h.level == 1), None)
+    meta = build_meta(raw_meta, name=source, rel_path=source, first_heading=first)
+    doc = Document(
+        doc_id=doc_id_for(key), source=source, meta=meta, text=structured.text,
+        headings=structured.headings, pages=structured.pages, warnings=loaded.warnings,
+    )
+
+    def budget(section: str) -> int:
+        # title and section head every embedded passage; keep room for them and the special tokens
+        return max(32, max_tokens - count_tokens(f"{meta.title}｜{section}") - 4)
+
+    spans = chunk_spans(structured, count_tokens=count_tokens, max_tokens=budget(_longest_section(structured)), overlap=overlap)
+    records = [_record(doc, i, "chunk", span) for i, span in enumerate(spans)]
+    if meta.type == "report":
+        ideas = idea_spans(structured)
+        records += [_record(doc, len(records) + i, "idea", span) for i, span in enumerate(ideas)]
+    doc.chunks = records
+    return doc
+
+
+def _longest_section(structured) -> str:
+    return max((structured.section_path(h.start) for h in structured.headings), key=len, default="")
+
+
+def _record(doc: Document, ordinal: int, kind: str, span: Span) -> Chunk:
+    suffix = f"idea{span.idea_no}-{ordinal}" if kind == "idea" else str(ordinal)
+    return Chunk(
+        chunk_id=f"{doc.doc_id}:{suffix}", doc_id=doc.doc_id, ordinal=ordinal, kind=kind,
+        text=doc.text[span.start:span.end], start=span.start, end=span.end,
+        section=span.section, page=span.page, idea_no=span.idea_no, idea_title=span.idea_title,
+    )

@@ -1,0 +1,111 @@
+"""Document metadata: front matter, a `<file>.meta.yaml` sidecar, or the file's own properties."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import yaml
+
+from kb.errors import IngestError
+
+TYPES = ("lecture", "case", "report")
+ACCESS = ("public", "internal")
+TYPE_LABELS = {"lecture": "讲稿", "case": "案例", "report": "调研报告"}
+_FOLDER_TYPES = {"lectures": "lecture", "lecture": "lecture", "cases": "case", "case": "case",
+                 "reports": "report", "report": "report"}
+_DATE = re.compile(r"^(\d{4})(?:[-/.年](\d{1,2}))?(?:[-/.月](\d{1,2}))?日?$")
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    title: str
+    type: str
+    category: str = ""
+    author: str = ""
+    cohort: str = ""
+    group: str = ""
+    date: str = ""
+    year: int = 0
+    topics: tuple[str, ...] = ()
+    access: str = "public"
+    pishi: bool = False
+    pishi_note: str = ""
+
+    def flat(self) -> dict:
+        """Chroma-safe metadata (str/int/bool only): topics joined as '|a|b|' for $contains-like use."""
+        data = asdict(self)
+        data["topics"] = "|" + "|".join(self.topics) + "|" if self.topics else ""
+        return data
+
+
+def sidecar_path(path: Path) -> Path:
+    return path.with_name(path.name + ".meta.yaml")
+
+
+def read_sidecar(path: Path, name: str) -> dict:
+    side = sidecar_path(path)
+    if not side.exists():
+        return {}
+    try:
+        meta = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise IngestError(name, f"元数据文件 {side.name} 无法解析 (bad sidecar YAML): {exc}") from exc
+    if not isinstance(meta, dict):
+        raise IngestError(name, f"元数据文件 {side.name} 应为 key: value 形式")
+    return meta
+
+
+def build_meta(raw: dict, *, name: str, rel_path: str, first_heading: str | None) -> DocMeta:
+    """Validate raw metadata; a wrong value is an IngestError naming the field and the fix."""
+    title = str(raw.get("title") or first_heading or Path(rel_path).stem).strip()
+    doc_type = str(raw.get("type") or _type_from_path(rel_path)).strip().lower()
+    if doc_type not in TYPES:
+        raise IngestError(name, f"元数据 type={doc_type!r} 无效 (invalid type): 应为 {' | '.join(TYPES)}")
+    access = str(raw.get("access") or "public").strip().lower()
+    if access not in ACCESS:
+        raise IngestError(name, f"元数据 access={access!r} 无效 (invalid access): 应为 public 或 internal")
+    date, year = _parse_date(raw.get("date"), name)
+    topics = raw.get("topics") or []
+    if isinstance(topics, str):
+        topics = re.split(r"[,，、;；|\s]+", topics)
+    if not isinstance(topics, list):
+        raise IngestError(name, "元数据 topics 应为列表 (topics must be a list), 如 [乡村振兴, 产业发展]")
+    pishi = raw.get("pishi", False)
+    if isinstance(pishi, str):
+        pishi = pishi.strip().lower() in {"true", "yes", "1", "是", "有"}
+    return DocMeta(
+        title=title,
+        type=doc_type,
+        category=str(raw.get("category") or ""),
+        author=str(raw.get("author") or ""),
+        cohort=str(raw.get("cohort") or ""),
+        group=str(raw.get("group") or ""),
+        date=date,
+        year=year,
+        topics=tuple(str(t).strip() for t in topics if str(t).strip()),
+        access=access,
+        pishi=bool(pishi),
+        pishi_note=str(raw.get("pishi_note") or ""),
+    )
+
+
+def _type_from_path(rel_path: str) -> str:
+    for part in Path(rel_path).parts[:-1]:
+        if part.lower() in _FOLDER_TYPES:
+            return _FOLDER_TYPES[part.lower()]
+    return "lecture"
+
+
+def _parse_date(value, name: str) -> tuple[str, int]:
+    if value in (None, ""):
+        return "", 0
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.strftime("%Y-%m-%d"), value.year
+    match = _DATE.match(str(value).strip())
+    if not match:
+        raise IngestError(name, f"元数据 date={value!r} 无效 (invalid date): 应写成 2024-05-20")
+    year, month, day = match.groups()
+    parts = [year] + [f"{int(p):02d}" for p in (month, day) if p]
+    return "-".join(parts), int(year)

