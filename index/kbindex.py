@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from index.bm25 import KeywordIndex
 from index.docstore import DocStore
 from index.embedders import Embedder, make_embedder
 from index.store import ChunkStore
-from ingest.pipeline import Ingestor
+from index.retrieval import Retriever
+from ingest.pipeline import IngestReport, Ingestor, Progress
 from kb.settings import Settings
 
 
@@ -16,6 +18,7 @@ class KnowledgeBase:
     embedder: Embedder
     store: ChunkStore
     docstore: DocStore
+    keyword: KeywordIndex | None = None
 
     @classmethod
     def open(cls, settings: Settings, *, embedder: Embedder | None = None) -> "KnowledgeBase":
@@ -30,3 +33,30 @@ class KnowledgeBase:
             chunk_tokens=self.settings.chunk_tokens, overlap=self.settings.chunk_overlap_sentences,
             batch=self.settings.embed_batch,
         )
+
+    @property
+    def bm25_dir(self):
+        return self.settings.data_dir / "bm25"
+
+    def ingest(self, folder, *, progress: Progress | None = None) -> IngestReport:
+        """Run the incremental ingest, then bring the keyword index in step with it."""
+        report = self.ingestor().run(folder, progress=progress)
+        keyword = self.keyword or KeywordIndex.load(self.bm25_dir)
+        if report.changed or keyword is None or len(keyword.records) != self.store.count():
+            keyword = KeywordIndex.build(self.docstore)
+            keyword.save(self.bm25_dir)
+        self.keyword = keyword
+        return report
+
+    def keyword_index(self) -> KeywordIndex:
+        """The published keyword index, reloaded when an ingest elsewhere published a newer one."""
+        from index.bm25 import current_version
+
+        version = current_version(self.bm25_dir)
+        if self.keyword is None or (version and version != self.keyword.version):
+            self.keyword = KeywordIndex.load(self.bm25_dir) or KeywordIndex.build(self.docstore)
+        return self.keyword
+
+    def retriever(self) -> Retriever:
+        return Retriever(embedder=self.embedder, store=self.store, keyword=self.keyword_index(),
+                         dense_weight=self.settings.dense_weight, bm25_weight=self.settings.bm25_weight)

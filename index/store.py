@@ -93,19 +93,7 @@ class ChunkStore:
 def _node(doc: Document, chunk: Chunk, vector: np.ndarray):
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-    metadata = {
-        **doc.meta.flat(),
-        "doc_id": doc.doc_id,
-        "source": doc.source,
-        "kind": chunk.kind,
-        "ordinal": chunk.ordinal,
-        "section": chunk.section,
-        "page": chunk.page or 0,
-        "start": chunk.start,
-        "end": chunk.end,
-        "idea_no": chunk.idea_no,
-        "idea_title": chunk.idea_title,
-    }
+    metadata = doc.chunk_metadata(chunk)
     return TextNode(
         id_=chunk.chunk_id,
         text=chunk.text,

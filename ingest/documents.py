@@ -50,6 +50,22 @@ class Document:
         data["meta"]["topics"] = list(self.meta.topics)
         return data
 
+    def chunk_metadata(self, chunk: Chunk) -> dict:
+        """Flat metadata of one record, as stored in Chroma and the keyword index."""
+        return {
+            **self.meta.flat(),
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "kind": chunk.kind,
+            "ordinal": chunk.ordinal,
+            "section": chunk.section,
+            "page": chunk.page or 0,
+            "start": chunk.start,
+            "end": chunk.end,
+            "idea_no": chunk.idea_no,
+            "idea_title": chunk.idea_title,
+        }
+
     @classmethod
     def from_json(cls, data: dict) -> "Document":
         meta = dict(data["meta"])

@@ -34,9 +34,10 @@ class DocMeta:
     pishi_note: str = ""
 
     def flat(self) -> dict:
-        """Chroma-safe metadata (str/int/bool only): topics joined as '|a|b|' for $contains-like use."""
+        """Chroma-safe metadata (str/int/bool only): topics as '|a|b|' plus one `topic:<name>` flag each."""
         data = asdict(self)
         data["topics"] = "|" + "|".join(self.topics) + "|" if self.topics else ""
+        data.update({f"topic:{topic}": True for topic in self.topics})  # exact-match filter key per topic
         return data
 
 

@@ -45,7 +45,7 @@ def ingest(folder: Path = typer.Argument(..., help="要导入的资料目录或�
             def progress(done: int, total: int, source: str) -> None:
                 bar.update(task, completed=done, total=total, description=source)
 
-            report = kbase.ingestor().run(folder, progress=progress)
+            report = kbase.ingest(folder, progress=progress)
     except KBError as exc:
         _fail(exc)
     for source, reason in report.failed:
@@ -62,6 +62,66 @@ def ingest(folder: Path = typer.Argument(..., help="要导入的资料目录或�
     console.print(table)
     if report.failed and not (report.added or report.updated or report.unchanged):
         raise typer.Exit(1)
+
+
+def _filters(type_: list[str] | None, cohort, year, topic, pishi, kind=None):
+    from index.filters import Filters
+
+    return Filters(types=tuple(type_ or ()), cohort=cohort, year_from=year, year_to=year,
+                   topic=topic, pishi=pishi, kind=kind)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="检索词或问题"),
+    type_: list[str] = typer.Option(None, "--type", help="lecture | case | report"),
+    cohort: str = typer.Option(None, help="班次, 如 第33期中青班"),
+    year: int = typer.Option(None, help="年份, 如 2024"),
+    topic: str = typer.Option(None, help="专题, 如 乡村振兴"),
+    pishi: bool = typer.Option(None, "--pishi/--no-pishi", help="是否获得领导批示"),
+    ideas: bool = typer.Option(False, "--ideas", help="只检索金点子 (golden ideas only)"),
+    mode: str = typer.Option(None, help="dense | bm25 | hybrid"),
+    k: int = typer.Option(10, "-k", "--top", help="返回条数"),
+) -> None:
+    """检索资料与金点子 (search passages and golden ideas)."""
+    from index.kbindex import KnowledgeBase
+    from index.service import KnowledgeService
+
+    try:
+        service = KnowledgeService(KnowledgeBase.open(get_settings()))
+        result = service.search(query, filters=_filters(type_, cohort, year, topic, pishi, "idea" if ideas else None),
+                                mode=mode, k=k)
+    except KBError as exc:
+        _fail(exc)
+    if not result.hits:
+        console.print("没有找到相关内容 (no results)")
+    for i, hit in enumerate(result.hits, 1):
+        m = hit.meta
+        where = " > ".join(x for x in (m.get("section"),) if x) or "—"
+        label = f"金点子{m['idea_no']}" if m.get("kind") == "idea" else "段落"
+        console.print(f"[bold]{i}. {m.get('title')}[/bold]  [dim]{m.get('type')} {m.get('cohort') or m.get('author')} "
+                      f"{m.get('date')} {label} {where} p.{m.get('page') or '-'} score={hit.score:.3f}[/dim]")
+        console.print("   " + hit.text[:160].replace("\n", " "))
+
+
+@app.command()
+def ask(question: str = typer.Argument(..., help="问题"),
+        mode: str = typer.Option(None, help="dense | bm25 | hybrid")) -> None:
+    """提问并给出带引用的回答 (ask; answer with cited sources)."""
+    from index.kbindex import KnowledgeBase
+    from index.service import KnowledgeService
+
+    try:
+        answer = KnowledgeService(KnowledgeBase.open(get_settings())).ask(question, mode=mode)
+    except KBError as exc:
+        _fail(exc)
+    console.print(f"[bold]答：[/bold]{answer.answer}")
+    shown = answer.related[:3] if answer.refused else answer.citations
+    console.print("[bold]最接近的段落:[/bold]" if answer.refused else "[bold]来源:[/bold]")
+    for c in shown:
+        console.print(f"  [{c.n}] {c.title} · {c.section or '—'} · p.{c.page or '-'}")
+        console.print(f"      [dim]{(c.quote or c.snippet)[:120]}[/dim]")
+    console.print(f"[dim]evidence={answer.evidence:.2f} timings(ms)={answer.timings}[/dim]")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server.")
     collection: str = "kb_chunks"
     embed_batch: int = Field(16, ge=1, le=256)
+    retrieval_mode: Literal["dense", "bm25", "hybrid"] = "hybrid"
+    top_k: int = Field(6, ge=1, le=50, description="Passages given to the answerer.")
+    min_evidence: float = Field(0.45, ge=0, le=1, description="Refuse below this evidence score.")
+    dense_weight: float = Field(1.0, ge=0)
+    bm25_weight: float = Field(1.0, ge=0)
 
     @field_validator("embed_model")
     @classmethod
