@@ -35,6 +35,12 @@ class KeywordIndex:
         self.by_id = {r.chunk_id: i for i, r in enumerate(records)}
         self._df = np.diff(bm25.scores["indptr"]) if bm25 is not None else None
 
+    def values(self, field: str) -> set[str]:
+        """Every value a metadata field takes (topics split), e.g. the known cohorts."""
+        if field == "topic":
+            return {t for r in self.records for t in (r.meta.get("topics") or "").split("|") if t}
+        return {str(r.meta.get(field)) for r in self.records if r.meta.get(field)}
+
     def idf(self, token: str) -> float:
         """Inverse document frequency of a token (unknown tokens weigh like the rarest)."""
         n = max(1, len(self.records))

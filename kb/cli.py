@@ -124,6 +124,16 @@ def ask(question: str = typer.Argument(..., help="问题"),
     console.print(f"[dim]evidence={answer.evidence:.2f} timings(ms)={answer.timings}[/dim]")
 
 
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int = typer.Option(8000, help="端口"),
+          workers: int = typer.Option(1, help="uvicorn 进程数 (多进程需 KB_CHROMA_URL)")) -> None:
+    """启动网页与 API 服务 (serve the pages and the API)."""
+    import uvicorn
+
+    console.print(f"学习助手: http://{host}:{port}/  教师检索: http://{host}:{port}/search  API 文档: http://{host}:{port}/docs")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     try:
         app()

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0)
     bm25_weight: float = Field(1.0, ge=0)
 
+    teacher_token: str | None = Field(None, description="Bearer token of the teacher role (uploads, internal docs).")
+    trainee_token: str | None = Field(None, description="If set, trainees must send it; else the chat is open.")
+    max_question_chars: int = Field(500, ge=10)
+    max_upload_mb: int = Field(20, ge=1)
+    rate_limit_per_minute: int = Field(120, ge=1, description="Requests per token (or client) per minute.")
+
     @field_validator("embed_model")
     @classmethod
     def _model_is_local(cls, value: str | None) -> str | None:
@@ -44,6 +50,10 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
 
 
 @lru_cache(maxsize=1)
