@@ -1,0 +1,41 @@
+"""The FastAPI app factory: a lifespan opens the knowledge base once; routers per capability."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api import errors
+from api.deps import RateLimiter
+from api.routers import ask, documents, health, pages, search
+from index.kbindex import KnowledgeBase
+from index.service import KnowledgeService
+from kb.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        base = kbase or KnowledgeBase.open(settings)
+        base.keyword_index()
+        app.state.service = KnowledgeService(base)
+        yield
+
+    app = FastAPI(
+        title="学习助手 API",
+        description="干部培训资料知识库：带引用的问答、资料与金点子检索、文档上传。"
+                    " Training-materials knowledge base: cited answers, search, uploads.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.jobs = documents.Jobs(settings.uploads_dir)
+    errors.install(app)
+    for module in (ask, search, documents, health, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    return app

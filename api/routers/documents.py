@@ -1,0 +1,179 @@
+"""Documents: list, view (cleaned text with chunk anchors), upload (teachers; background ingest), delete."""
+from __future__ import annotations
+
+import re
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import RoleDep, ServiceDep, TeacherDep
+from api.errors import ApiError
+from ingest.loaders import SUPPORTED
+
+router = APIRouter(prefix="/api", tags=["documents 文档"])
+_DOC_ID = re.compile(r"^[0-9a-f]{16}$")
+_UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
+
+
+def _visible(meta: dict, role: str) -> bool:
+    return role == "teacher" or meta.get("access") == "public"
+
+
+def _load_visible(service, doc_id: str, role: str):
+    doc = service.kbase.docstore.load(doc_id) if _DOC_ID.match(doc_id) else None
+    if doc is None or not _visible({"access": doc.meta.access}, role):
+        # internal documents answer 404 to trainees: not even their existence leaks
+        raise ApiError(404, "document_not_found", f"文档不存在 (no document {doc_id})")
+    return doc
+
+
+@router.get("/documents", summary="文档列表 (list documents)")
+async def list_documents(role: RoleDep, service: ServiceDep):
+    docs: OrderedDict[str, dict] = OrderedDict()
+    for record in service.kbase.keyword_index().records:
+        m = record.meta
+        if not _visible(m, role):
+            continue
+        entry = docs.setdefault(m["doc_id"], {
+            "doc_id": m["doc_id"], "title": m.get("title"), "type": m.get("type"), "category": m.get("category"),
+            "author": m.get("author"), "cohort": m.get("cohort"), "date": m.get("date"), "access": m.get("access"),
+            "pishi": m.get("pishi"), "topics": [t for t in (m.get("topics") or "").split("|") if t],
+            "source": m.get("source"), "chunks": 0, "ideas": 0,
+        })
+        entry["ideas" if m.get("kind") == "idea" else "chunks"] += 1
+    return {"documents": sorted(docs.values(), key=lambda d: (d["type"] or "", d["date"] or ""), reverse=False)}
+
+
+@router.get("/documents/{doc_id}", summary="文档全文与段落锚点 (cleaned text with chunk anchors)")
+async def get_document(doc_id: str, role: RoleDep, service: ServiceDep):
+    doc = _load_visible(service, doc_id, role)
+    data = doc.to_json()
+    data["chunks"] = [{k: c[k] for k in ("chunk_id", "kind", "start", "end", "section", "page", "idea_no", "idea_title")}
+                      for c in data["chunks"]]
+    return data
+
+
+@router.delete("/documents/{doc_id}", summary="删除上传的文档 (teachers only)")
+async def delete_document(doc_id: str, request: Request, _: TeacherDep, service: ServiceDep):
+    doc = _load_visible(service, doc_id, "teacher")
+    uploads: Path = request.app.state.settings.uploads_dir
+    path = uploads / doc.source
+    if not path.exists():
+        raise ApiError(409, "not_an_upload",
+                       "该文档来自资料目录 corpus/，请删除源文件后重新运行 kb ingest (delete the source file, then re-ingest)")
+    path.unlink()
+    path.with_name(path.name + ".meta.yaml").unlink(missing_ok=True)
+    report = await run_in_threadpool(request.app.state.jobs.ingest_now, service)
+    return {"deleted": doc_id, "title": doc.meta.title, "removed": report.deleted}
+
+
+@router.post("/documents", status_code=202, summary="上传资料并后台导入 (teachers only)")
+async def upload(
+    request: Request, _: TeacherDep, service: ServiceDep,
+    files: list[UploadFile] = File(..., description=".md .txt .pdf .docx"),
+    type: Literal["lecture", "case", "report"] = Form("report"),  # noqa: A002 - API name
+    access: Literal["public", "internal"] = Form("internal"),
+    title: str | None = Form(None, max_length=200), cohort: str | None = Form(None, max_length=50),
+    date: str | None = Form(None, max_length=20), topics: str | None = Form(None, max_length=200),
+    pishi: bool = Form(False),
+):
+    settings = request.app.state.settings
+    limit = settings.max_upload_mb * 1024 * 1024
+    if not files or len(files) > 20:
+        raise ApiError(422, "bad_upload", "请上传 1–20 个文件 (upload 1 to 20 files)")
+    saved: list[dict] = []
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    for upload_file in files:
+        name = safe_filename(upload_file.filename or "")
+        suffix = Path(name).suffix.lower()
+        if suffix not in SUPPORTED:
+            raise ApiError(415, "unsupported_type",
+                           f"{upload_file.filename}: 不支持的文件类型 (unsupported type); 支持 {', '.join(sorted(SUPPORTED))}")
+        data = await upload_file.read(limit + 1)
+        if len(data) > limit:
+            raise ApiError(413, "file_too_large", f"{upload_file.filename}: 文件超过 {settings.max_upload_mb} MB (file too large)")
+        target = _unique(settings.uploads_dir, name)
+        target.write_bytes(data)
+        meta = {"type": type, "access": access, "pishi": pishi}
+        for key, value in (("title", title if len(files) == 1 else None), ("cohort", cohort), ("date", date),
+                           ("topics", topics)):
+            if value:
+                meta[key] = value
+        target.with_name(target.name + ".meta.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+        saved.append({"file": upload_file.filename, "stored_as": target.name})
+    job = request.app.state.jobs.submit(service, [s["stored_as"] for s in saved])
+    return {"job_id": job["job_id"], "status": job["status"], "files": saved, "status_url": f"/api/jobs/{job['job_id']}"}
+
+
+@router.get("/jobs/{job_id}", summary="导入任务状态 (upload job status)")
+async def job_status(job_id: str, request: Request, _: TeacherDep):
+    job = request.app.state.jobs.get(job_id)
+    if job is None:
+        raise ApiError(404, "job_not_found", f"任务不存在 (no job {job_id})")
+    return job
+
+
+def safe_filename(name: str) -> str:
+    """The base name only (no directories, no '..'), unsafe characters replaced, at most 120 characters."""
+    base = Path(name.replace("\\", "/")).name
+    base = _UNSAFE.sub("_", base).strip(" .")
+    stem, suffix = Path(base).stem or "upload", Path(base).suffix[:10]
+    return (stem[: 120 - len(suffix)] or "upload") + suffix
+
+
+def _unique(folder: Path, name: str) -> Path:
+    target = folder / name
+    n = 1
+    while target.exists():
+        target = folder / f"{Path(name).stem}-{n}{Path(name).suffix}"
+        n += 1
+    assert target.resolve().parent == folder.resolve()  # never outside the uploads folder
+    return target
+
+
+class Jobs:
+    """Background ingest of the uploads folder, one at a time; queries keep being answered meanwhile."""
+
+    def __init__(self, uploads: Path) -> None:
+        self.uploads = uploads
+        self.jobs: dict[str, dict] = {}
+        self.lock = threading.Lock()
+
+    def submit(self, service, files: list[str]) -> dict:
+        job = {"job_id": uuid.uuid4().hex[:12], "status": "queued", "files": {f: "queued" for f in files},
+               "created": time.time(), "error": None}
+        self.jobs[job["job_id"]] = job
+        threading.Thread(target=self._run, args=(service, job), daemon=True).start()
+        return job
+
+    def get(self, job_id: str) -> dict | None:
+        return self.jobs.get(job_id)
+
+    def ingest_now(self, service):
+        with self.lock:
+            return service.kbase.ingest(self.uploads)
+
+    def _run(self, service, job: dict) -> None:
+        job["status"] = "running"
+        try:
+            report = self.ingest_now(service)
+        except Exception as exc:  # noqa: BLE001 - the job records the failure for the teacher to see
+            job["status"], job["error"] = "failed", str(exc)
+            return
+        failed = dict(report.failed)
+        for name in job["files"]:
+            if name in failed:
+                job["files"][name] = f"failed: {failed[name]}"
+            elif name in report.added or name in report.updated:
+                job["files"][name] = "ingested"
+            elif name in report.unchanged:
+                job["files"][name] = "unchanged"
+        job["status"] = "done"
+        job["chunks_total"] = report.chunks_total

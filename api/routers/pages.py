@@ -1,0 +1,25 @@
+"""The pages: chat (/), teachers' search (/search), a document view (/documents/{id}), eval (/eval)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+async def chat_page():
+    return FileResponse(STATIC / "index.html")
+
+
+@router.get("/search")
+async def search_page():
+    return FileResponse(STATIC / "search.html")
+
+
+@router.get("/documents/{doc_id}")
+async def document_page(doc_id: str):
+    return FileResponse(STATIC / "document.html")

@@ -1,0 +1,73 @@
+"""Request and response models of the API (the OpenAPI docs at /docs come from these)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from index.filters import Filters
+
+DocType = Literal["lecture", "case", "report"]
+
+
+class FilterIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    type: list[DocType] | None = Field(None, description="lecture | case | report")
+    cohort: str | None = Field(None, max_length=50, description="班次, 如 第33期中青班")
+    year_from: int | None = Field(None, ge=1949, le=2100)
+    year_to: int | None = Field(None, ge=1949, le=2100)
+    topic: str | None = Field(None, max_length=50)
+    pishi: bool | None = Field(None, description="是否获得领导批示")
+
+    def to_filters(self) -> Filters:
+        return Filters(types=tuple(self.type or ()), cohort=self.cohort, year_from=self.year_from,
+                       year_to=self.year_to, topic=self.topic, pishi=self.pishi)
+
+
+class TurnIn(BaseModel):
+    question: str = Field(..., max_length=2000)
+    answer: str = Field("", max_length=8000)
+
+
+class AskIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    question: str = Field(..., min_length=1, max_length=2000, description="问题 (≤ KB_MAX_QUESTION_CHARS)")
+    filters: FilterIn | None = None
+    top_k: int | None = Field(None, ge=1, le=20)
+    conversation: list[TurnIn] = Field(default_factory=list, max_length=20)
+    mode: Literal["dense", "bm25", "hybrid"] | None = None
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("问题不能为空 (question is blank)")
+        return value.strip()
+
+
+class CitationOut(BaseModel):
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    type: str
+    section: str
+    page: int | None
+    start: int
+    end: int
+    snippet: str
+    kind: str
+    quote: str
+    url: str
+
+
+class AskOut(BaseModel):
+    answer: str
+    citations: list[CitationOut]
+    refused: bool
+    related: list[CitationOut]
+    notice: str = ""
+    evidence: float
+    timings: dict[str, float]

