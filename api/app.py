@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.deps import RateLimiter
-from api.routers import ask, documents, health, pages, search
+from api.routers import ask, documents, evalreport, health, pages, search
 from index.kbindex import KnowledgeBase
 from index.service import KnowledgeService
 from kb.settings import Settings, get_settings
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.jobs = documents.Jobs(settings.uploads_dir)
     errors.install(app)
-    for module in (ask, search, documents, health, pages):
+    for module in (ask, search, documents, health, evalreport, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     return app

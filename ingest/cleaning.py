@@ -6,7 +6,7 @@ import re
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
-_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+_CJK = r"\u2018-\u201f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -32,33 +32,36 @@ def strip_markdown(line: str) -> str:
     return _MD_CODE.sub(r"\1", line)
 
 
-def join_wrapped(lines: list[str], *, is_heading) -> list[str]:
-    """Re-join lines a PDF wrapped mid-sentence; a paragraph ends at a sentence end or a heading."""
-    paragraphs: list[str] = []
-    current = ""
-    width = max((len(line) for line in lines), default=0)
-    for line in lines:
+def join_wrapped(lines: list[tuple[str, int]], *, is_heading) -> list[tuple[str, int]]:
+    """Re-join (line, page) pairs a PDF wrapped mid-sentence, across page breaks too.
+
+    A paragraph ends at a heading, a list item, an empty line, or a line that ends a sentence
+    well before the right margin; it keeps the page it starts on.
+    """
+    paragraphs: list[tuple[str, int]] = []
+    current, page = "", 0
+    width = max((len(line) for line, _ in lines), default=0)
+    for line, line_page in lines:
         if not line or is_heading(line) or _LIST_ITEM.match(line):
             if current:
-                paragraphs.append(current)
+                paragraphs.append((current, page))
             current = ""
             if not line:
                 continue
             if is_heading(line):
-                paragraphs.append(line)
+                paragraphs.append((line, line_page))
                 continue
-        if current and _is_cjk(current[-1]) and _is_cjk(line[0]):
+        if not current:
+            current, page = line, line_page
+        elif _is_cjk(current[-1]) and _is_cjk(line[0]):
             current += line
-        elif current:
-            current += " " + line
         else:
-            current = line
+            current += " " + line
         if line[-1] in SENTENCE_END + "”」』" and len(line) < 0.9 * width:
-            # a line that ends a sentence well before the right margin ends its paragraph
-            paragraphs.append(current)
+            paragraphs.append((current, page))
             current = ""
     if current:
-        paragraphs.append(current)
+        paragraphs.append((current, page))
     return paragraphs
 
 

@@ -103,22 +103,23 @@ def _load_pdf(data: bytes, name: str) -> Loaded:
         raise IngestError(name, f"PDF 页数过多 ({count} > {MAX_PDF_PAGES}), 请拆分后导入 (too many pages)")
     loaded = Loaded([], _pdf_meta(reader))
     empty, garbled = [], []
+    lines: list[tuple[str, int]] = []
     for number, page in enumerate(pages, start=1):
         try:
             raw = page.extract_text() or ""
         except Exception as exc:  # noqa: BLE001 - a broken page must not lose the others
             loaded.warnings.append(f"第{number}页无法解析 (page {number} unreadable): {exc}")
             continue
-        lines = [clean_line(line) for line in raw.split("\n")]
-        visible = "".join(lines)
+        page_lines = [clean_line(line) for line in raw.split("\n")]
+        visible = "".join(page_lines)
         if not visible:
             empty.append(number)
-            continue
-        if _garbled(visible):
+        elif _garbled(visible):
             garbled.append(number)
-            continue
-        for paragraph in join_wrapped(lines, is_heading=heading_level):
-            loaded.blocks.append(Block(paragraph, level=heading_level(paragraph), page=number))
+        else:
+            lines += [(line, number) for line in page_lines]
+    for paragraph, number in join_wrapped(lines, is_heading=heading_level):
+        loaded.blocks.append(Block(paragraph, level=heading_level(paragraph), page=number))
     if empty:
         loaded.warnings.append(f"第{_pages(empty)}页没有文字层 (no text layer, scanned?)：需要 OCR")
     if garbled:

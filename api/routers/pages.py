@@ -23,3 +23,8 @@ async def search_page():
 @router.get("/documents/{doc_id}")
 async def document_page(doc_id: str):
     return FileResponse(STATIC / "document.html")
+
+
+@router.get("/eval")
+async def eval_page():
+    return FileResponse(STATIC / "eval.html")

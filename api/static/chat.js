@@ -71,5 +71,5 @@ async function ask(question) {
 form.addEventListener("submit", ev => { ev.preventDefault(); const q = box.value.trim(); if (q) { box.value = ""; ask(q); } });
 box.addEventListener("keydown", ev => { if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); form.requestSubmit(); } });
 $("#clear").addEventListener("click", ev => { ev.preventDefault(); history = []; sessionStorage.removeItem("kbHistory"); chat.replaceChildren(); });
-$("#examples").append(el("span", { class: "small" }, "试试："), EXAMPLES.map(q => el("button", { type: "button", onclick: () => ask(q) }, q)));
+$("#examples").append(el("span", { class: "small" }, "试试："), ...EXAMPLES.map(q => el("button", { type: "button", onclick: () => ask(q) }, q)));
 for (const turn of history) { addQuestion(turn.question); chat.append(el("div", { class: "msg a" }, el("div", { class: "who" }, "学习助手"), turn.answer)); }

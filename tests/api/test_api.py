@@ -158,3 +158,9 @@ def test_openapi_lists_the_routes(client):
     for path in ("/api/ask", "/api/ask/stream", "/api/search", "/api/ideas", "/api/documents",
                  "/api/documents/{doc_id}", "/api/jobs/{job_id}", "/api/health", "/api/stats"):
         assert path in paths
+
+
+def test_eval_page_says_no_report_yet(client):
+    assert client.get("/eval").status_code == 200
+    resp = client.get("/api/eval/latest")
+    assert resp.status_code == 404 and resp.json()["error"]["code"] == "no_eval_report"
