@@ -52,13 +52,16 @@ def ingest(folder: Path = typer.Argument(..., help="要导入的资料目录或�
         err.print(f"[red]失败 failed[/red] {source}: {reason}")
     for source, warning in report.warnings:
         err.print(f"[yellow]警告 warning[/yellow] {source}: {warning}")
-    table = Table(title="导入结果 (ingest summary)")
-    for column in ("新增 added", "更新 updated", "未变 unchanged", "删除 deleted", "失败 failed",
-                   "嵌入块 embedded", "索引总块数 chunks", "秒 seconds"):
-        table.add_column(column, justify="right")
-    table.add_row(*(str(len(x)) for x in (report.added, report.updated, report.unchanged,
-                                           report.deleted, report.failed)),
-                  str(report.chunks_embedded), str(report.chunks_total), f"{report.seconds:.1f}")
+    table = Table(title="导入结果 (ingest summary)", show_header=False)
+    table.add_column("项目")
+    table.add_column("数量", justify="right")
+    for label, value in (
+        ("新增文件 added", len(report.added)), ("更新文件 updated", len(report.updated)),
+        ("未变文件 unchanged", len(report.unchanged)), ("删除文件 deleted", len(report.deleted)),
+        ("失败文件 failed", len(report.failed)), ("本次嵌入块 chunks embedded", report.chunks_embedded),
+        ("索引总块数 chunks in index", report.chunks_total), ("用时 seconds", f"{report.seconds:.1f}"),
+    ):
+        table.add_row(label, str(value))
     console.print(table)
     if report.failed and not (report.added or report.updated or report.unchanged):
         raise typer.Exit(1)

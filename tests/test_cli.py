@@ -1,0 +1,44 @@
+"""The `kb` command end to end on a small corpus (real embedder, real Chroma)."""
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from kb.cli import app
+from kb.settings import get_settings
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KB_CHUNK_TOKENS", "120")
+    get_settings.cache_clear()
+    runner = CliRunner()
+    yield lambda *args: runner.invoke(app, list(args))
+    get_settings.cache_clear()
+
+
+def test_cli_ingest_prints_summary_then_reingest_embeds_nothing(run, corpus):
+    (corpus / "lectures" / "broken.pdf").write_bytes(b"%PDF-1.4 broken")
+    first = run("ingest", str(corpus))
+    assert first.exit_code == 0, first.output
+    assert "导入结果" in first.output and "新增文件 added" in first.output
+    assert "broken.pdf" in first.output and "PDF" in first.output
+    again = run("ingest", str(corpus))
+    embedded = [int(re.search(r"chunks embedded\s*│\s*(\d+)", out).group(1)) for out in (first.output, again.output)]
+    assert embedded[0] > 0 and embedded[1] == 0
+
+
+def test_cli_search_and_ask(run, corpus):
+    run("ingest", str(corpus))
+    search = run("search", "茶链长", "--ideas", "-k", "3")
+    assert search.exit_code == 0 and "设立茶链长" in search.output
+    filtered = run("search", "网格", "--type", "report")
+    assert "基层治理现代化专题" not in filtered.output
+    ask = run("ask", "石门县把全县划分为多少个网格？")
+    assert ask.exit_code == 0 and "1236" in ask.output and "[1]" in ask.output
+
+
+def test_cli_missing_folder_is_an_error(run, tmp_path):
+    result = run("ingest", str(tmp_path / "nope"))
+    assert result.exit_code == 2 and "目录不存在" in result.output
