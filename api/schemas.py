@@ -38,6 +38,7 @@ class AskIn(BaseModel):
     top_k: int | None = Field(None, ge=1, le=20)
     conversation: list[TurnIn] = Field(default_factory=list, max_length=20)
     mode: Literal["dense", "bm25", "hybrid"] | None = None
+    answerer: Literal["extractive", "llm"] | None = Field(None, description="默认: 配置了大模型则用 llm")
 
     @field_validator("question")
     @classmethod
@@ -71,3 +72,4 @@ class AskOut(BaseModel):
     notice: str = ""
     evidence: float
     timings: dict[str, float]
+    resolved_question: str = ""

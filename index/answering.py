@@ -18,6 +18,8 @@ from ingest.sentences import sentence_spans
 REFUSAL = "资料中未找到能够回答这个问题的内容。以下是最接近的段落，供参考。"
 _NUMERIC_Q = re.compile(r"多少|几[个名家项次条年月天万亿%]?|哪一?年|何时|什么时候|数量|比例|面积|金额|人数")
 _DIGIT = re.compile(r"\d")
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十", start=0)}
+_ORDINAL = re.compile(r"第([一二三四五六七八九十\d]{1,2})[条点项个]")
 _INJECTION = re.compile(
     r"忽略(之前|以上|上述|前面)?的?(所有)?(指令|指示|要求|提示)|无视.{0,6}(指令|规则)|系统提示|你现在是|"
     r"ignore (all )?(previous|prior|above) instructions|system prompt|you are now",
@@ -58,6 +60,7 @@ class Answer:
     notice: str = ""
     timings: dict = field(default_factory=dict)
     evidence: float = 0.0
+    resolved_question: str = ""  # a follow-up made self-contained, when it was rewritten
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -122,6 +125,7 @@ class ExtractiveAnswerer:
         return 0.6 * lexical + 0.4 * min(1.0, max(0.0, (dense - 0.80) / 0.15))
 
     def _candidates(self, question: str, hits: list[Hit]) -> list[_Candidate]:
+        ordinal = question_ordinal(question)
         q_tokens = set(tokenize(question))
         weights = {t: self.keyword.idf(t) for t in q_tokens}
         total = sum(weights.values()) or 1.0
@@ -136,6 +140,9 @@ class ExtractiveAnswerer:
                 score = lexical + 0.25 / (1 + rank)
                 if numeric and _DIGIT.search(text):
                     score += 0.15
+                if ordinal and (hit.meta.get("idea_no") == ordinal or re.match(rf"{ordinal}[.．、]", text)):
+                    score += 0.6  # "第二条金点子": the item with that number
+                    lexical = max(lexical, 0.6)
                 out.append(_Candidate(rank, text, lexical, score))
         out.sort(key=lambda c: c.score, reverse=True)
         return out
@@ -154,3 +161,18 @@ class ExtractiveAnswerer:
 
     def _matched(self, question: str, text: str) -> list[str]:
         return sorted(set(tokenize(question)) & set(tokenize(text)))
+
+
+def question_ordinal(question: str) -> int | None:
+    """N of the last "第N条/点/项/个" in the question (a follow-up's ordinal wins over the earlier one)."""
+    found = _ORDINAL.findall(question)
+    if not found:
+        return None
+    raw = found[-1]
+    if raw.isdigit():
+        return int(raw)
+    if raw == "十":
+        return 10
+    if raw.startswith("十"):
+        return 10 + _CN_DIGITS[raw[1]]
+    return _CN_DIGITS.get(raw[0])

@@ -3,14 +3,20 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import prompts
 from index.answering import Answer, ExtractiveAnswerer
 from index.filters import Filters
 from index.kbindex import KnowledgeBase
+from index.llm import make_llm
+from index.llm_answering import LLMAnswerer
 from index.retrieval import SearchResult
+from kb.errors import LLMUnavailable
 
 _FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|它|其|这个|这些|该|上述|第[一二三四五六七八九十\d]+[条点项个])")
+_TOKEN_PIECE = re.compile(r"\[\d+\]|[^\[]{1,12}|\[")
 
 
 @dataclass(frozen=True)
@@ -24,33 +30,70 @@ def is_followup(question: str) -> bool:
     return bool(_FOLLOWUP.match(q)) or (len(q) <= 8 and q.endswith(("呢", "呢？", "呢?")))
 
 
-def resolve_question(question: str, conversation: list[Turn] | None) -> str:
-    """Without an LLM, a follow-up borrows the previous question's context for retrieval."""
-    if conversation and is_followup(question):
-        return f"{conversation[-1].question} {question}"
-    return question
+def resolve_question(question: str, conversation: list[Turn] | None, llm=None) -> str:
+    """A follow-up made self-contained: rewritten by the LLM, or else given the previous question's context."""
+    if not conversation or not is_followup(question):
+        return question
+    if llm is not None:
+        history = "\n".join(f"学员：{t.question}\n助手：{t.answer[:200]}" for t in conversation[-3:])
+        prompt = prompts.load("rewrite").format(history=history, question=question)
+        try:
+            rewritten = "".join(llm.stream([{"role": "user", "content": prompt}], max_tokens=80)).strip()
+            rewritten = rewritten.splitlines()[0].strip() if rewritten else ""
+            if 2 <= len(rewritten) <= 200:
+                return rewritten
+        except LLMUnavailable:
+            pass
+    return f"{conversation[-1].question} {question}"
 
 
 class KnowledgeService:
-    def __init__(self, kbase: KnowledgeBase) -> None:
+    def __init__(self, kbase: KnowledgeBase, *, llm=None) -> None:
         self.kbase = kbase
         self.settings = kbase.settings
+        wants_llm = self.settings.answerer in ("auto", "llm")
+        self.llm = llm if llm is not None else (make_llm(self.settings) if wants_llm else None)
 
     def search(self, query: str, *, filters: Filters | None = None, mode: str | None = None,
                k: int = 10, per_doc: int | None = 2) -> SearchResult:
         return self.kbase.retriever().search(query, mode=mode or self.settings.retrieval_mode, k=k,
                                              filters=filters, per_doc=per_doc)
 
-    def ask(self, question: str, *, filters: Filters | None = None, top_k: int | None = None,
-            conversation: list[Turn] | None = None, mode: str | None = None) -> Answer:
+    def _extractive(self) -> ExtractiveAnswerer:
+        return ExtractiveAnswerer(self.kbase.keyword_index(), embedder=self.kbase.embedder,
+                                  min_evidence=self.settings.min_evidence)
+
+    def ask_stream(self, question: str, *, filters: Filters | None = None, top_k: int | None = None,
+                   conversation: list[Turn] | None = None, mode: str | None = None,
+                   answerer: str | None = None) -> Iterator[tuple[str, object]]:
+        """Yields ("token", text)…, possibly ("reset", text) after a fallback, then ("answer", Answer)."""
         started = time.perf_counter()
-        query = resolve_question(question, conversation)
+        use_llm = (answerer or self.settings.answerer) != "extractive" and self.llm is not None
+        query = resolve_question(question, conversation, self.llm if use_llm else None)
         result = self.search(query, filters=filters, mode=mode, k=top_k or self.settings.top_k, per_doc=3)
         t0 = time.perf_counter()
-        answerer = ExtractiveAnswerer(self.kbase.keyword_index(), embedder=self.kbase.embedder,
-                                      min_evidence=self.settings.min_evidence)
-        answer = answerer.answer(query, result.hits, query_vector=result.query_vector)
+        extractive = self._extractive()
+        answer: Answer | None = None
+        if use_llm:
+            llm = LLMAnswerer(self.llm, fallback=extractive, max_tokens=self.settings.llm_max_tokens)
+            for kind, value in llm.stream(query, result.hits, query_vector=result.query_vector):
+                if kind == "answer":
+                    answer = value
+                else:
+                    yield kind, value
+        else:
+            answer = extractive.answer(query, result.hits, query_vector=result.query_vector)
+            for piece in _TOKEN_PIECE.findall(answer.answer):
+                yield "token", piece
         answer.timings = {**{k: round(v * 1000, 1) for k, v in result.timings.items()},
                           "answer": round((time.perf_counter() - t0) * 1000, 1),
                           "total": round((time.perf_counter() - started) * 1000, 1)}
-        return answer
+        if query != question:
+            answer.resolved_question = query
+        yield "answer", answer
+
+    def ask(self, question: str, **options) -> Answer:
+        for kind, value in self.ask_stream(question, **options):
+            if kind == "answer":
+                return value
+        raise RuntimeError("answer stream ended without an answer")  # pragma: no cover

@@ -4,7 +4,8 @@ KBError
 ├── IngestError(file, reason)      one file could not be read; the rest of the ingest goes on
 ├── IndexNotBuilt                  no index yet: run `kb ingest corpus/`
 ├── EmbedderMismatch               the index was built by another embedder: re-ingest
-└── ConfigError                    a KB_* setting is wrong
+├── ConfigError                    a KB_* setting is wrong
+└── LLMUnavailable                 the LLM endpoint failed: answers fall back to the extractive answerer
 """
 from __future__ import annotations
 
@@ -46,3 +47,7 @@ class EmbedderMismatch(KBError):
 
 class ConfigError(KBError):
     code = "config_error"
+
+
+class LLMUnavailable(KBError):
+    code = "llm_unavailable"

@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0)
     bm25_weight: float = Field(1.0, ge=0)
 
+    answerer: Literal["auto", "extractive", "llm"] = Field(
+        "auto", description="auto = the LLM when one is configured, else extractive.")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_gguf: str | None = Field(None, description="Path of a local GGUF model (llama-cpp-python).")
+    llm_timeout: float = Field(120.0, gt=0)
+    llm_max_tokens: int = Field(300, ge=16, le=2048)
     teacher_token: str | None = Field(None, description="Bearer token of the teacher role (uploads, internal docs).")
     trainee_token: str | None = Field(None, description="If set, trainees must send it; else the chat is open.")
     max_question_chars: int = Field(500, ge=10)

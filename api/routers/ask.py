@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
@@ -22,36 +21,50 @@ def _citation(c) -> dict:
     return data
 
 
-async def _answer(body: AskIn, request: Request, role, service):
-    limit = request.app.state.settings.max_question_chars
-    if len(body.question) > limit:
-        raise ApiError(422, "question_too_long", f"问题过长，最多 {limit} 字 (question longer than {limit} characters)")
-    filters = scope(role, body.filters.to_filters() if body.filters else None)
-    turns = [Turn(t.question, t.answer) for t in body.conversation]
-    answer = await run_in_threadpool(service.ask, body.question, filters=filters, top_k=body.top_k,
-                                     conversation=turns, mode=body.mode)
+def _answer_dict(answer) -> dict:
     data = answer.to_dict()
     data["citations"] = [_citation(c) for c in answer.citations]
     data["related"] = [_citation(c) for c in answer.related]
     return data
 
 
+def _options(body: AskIn, request: Request, role) -> dict:
+    limit = request.app.state.settings.max_question_chars
+    if len(body.question) > limit:
+        raise ApiError(422, "question_too_long", f"问题过长，最多 {limit} 字 (question longer than {limit} characters)")
+    return {
+        "filters": scope(role, body.filters.to_filters() if body.filters else None),
+        "top_k": body.top_k, "mode": body.mode, "answerer": body.answerer,
+        "conversation": [Turn(t.question, t.answer) for t in body.conversation],
+    }
+
+
 @router.post("/ask", response_model=AskOut, summary="提问 (ask a question, get a cited answer)")
 async def ask(body: AskIn, request: Request, role: RoleDep, service: ServiceDep):
-    return await _answer(body, request, role, service)
+    options = _options(body, request, role)
+    answer = await run_in_threadpool(lambda: service.ask(body.question, **options))
+    return _answer_dict(answer)
 
 
-@router.post("/ask/stream", summary="流式提问 (server-sent events: token…, citations, done)")
+@router.post("/ask/stream", summary="流式提问 (server-sent events: token…, [reset], citations, done)")
 async def ask_stream(body: AskIn, request: Request, role: RoleDep, service: ServiceDep):
-    data = await _answer(body, request, role, service)
+    options = _options(body, request, role)
 
     def events():
-        # tokens: the answer in small pieces (sentences, markers kept whole), then sources, then done
-        for piece in re.findall(r"\[\d+\]|[^\[]{1,12}|\[", data["answer"]):
-            yield _sse("token", {"text": piece})
-        yield _sse("citations", {"citations": data["citations"], "related": data["related"],
-                                 "refused": data["refused"], "notice": data["notice"]})
-        yield _sse("done", {"timings": data["timings"], "evidence": data["evidence"]})
+        # runs in a worker thread (Starlette iterates sync generators in the threadpool)
+        try:
+            for kind, value in service.ask_stream(body.question, **options):
+                if kind == "token":
+                    yield _sse("token", {"text": value})
+                elif kind == "reset":
+                    yield _sse("reset", {"text": value})
+                else:
+                    data = _answer_dict(value)
+                    yield _sse("citations", {k: data[k] for k in ("answer", "citations", "related", "refused", "notice")})
+                    yield _sse("done", {"timings": data["timings"], "evidence": data["evidence"],
+                                        "resolved_question": data["resolved_question"]})
+        except Exception:  # noqa: BLE001 - headers are sent; report in-band, never a stack trace
+            yield _sse("error", {"code": "internal_error", "message": "服务器内部错误，请稍后重试 (internal error)"})
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -22,7 +22,8 @@ async def health(request: Request, service: ServiceDep):
         "embedder": kbase.embedder.fingerprint,
         "retrieval_mode": kbase.settings.retrieval_mode,
         "chroma": kbase.settings.chroma_url or "embedded",
-        "llm": {"configured": False, "reachable": None},
+        "llm": {"configured": service.llm is not None, "name": getattr(service.llm, "name", None),
+                "reachable": service.llm.ping() if service.llm is not None else None},
     }
 
 

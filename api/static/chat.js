@@ -44,7 +44,7 @@ async function ask(question) {
   try {
     const res = await fetch("/api/ask/stream", { method: "POST",
       headers: { "Content-Type": "application/json", ...authHeaders() },
-      body: JSON.stringify({ question, conversation: history.slice(-4) }) });
+      body: JSON.stringify({ question, conversation: history.slice(-4).map(t => ({ question: t.question, answer: t.answer })) }) });
     if (!res.ok) { const e = await res.json().catch(() => ({})); throw new Error((e.error && e.error.message) || res.statusText); }
     const reader = res.body.getReader(); const dec = new TextDecoder(); let buf = "";
     let meta = { citations: [], related: [], refused: false };
@@ -57,12 +57,15 @@ async function ask(question) {
         const raw = buf.slice(0, i); buf = buf.slice(i + 2);
         const ev = (raw.match(/^event: (.*)$/m) || [])[1], data = JSON.parse((raw.match(/^data: (.*)$/m) || [])[1] || "{}");
         if (ev === "token") { text += data.text; node.replaceChildren(el("div", { class: "who" }, "学习助手"), text); }
-        else if (ev === "citations") meta = data;
+        else if (ev === "reset") { text = data.text; }
+        else if (ev === "citations") { meta = data; text = data.answer; }
+        else if (ev === "error") throw new Error(data.message);
         else if (ev === "done") done = data;
       }
     }
     renderAnswer(node, text, meta.citations, meta.refused, meta.related);
-    history.push({ question, answer: text });
+    if (meta.notice) node.append(el("p", { class: "small" }, "提示：" + meta.notice));
+    history.push({ question, answer: text, citations: meta.citations, refused: meta.refused, related: meta.related });
     sessionStorage.setItem("kbHistory", JSON.stringify(history.slice(-10)));
   } catch (e) {
     node.replaceChildren(el("div", { class: "who" }, "学习助手"), "出错了：" + e.message);
@@ -72,4 +75,9 @@ form.addEventListener("submit", ev => { ev.preventDefault(); const q = box.value
 box.addEventListener("keydown", ev => { if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); form.requestSubmit(); } });
 $("#clear").addEventListener("click", ev => { ev.preventDefault(); history = []; sessionStorage.removeItem("kbHistory"); chat.replaceChildren(); });
 $("#examples").append(el("span", { class: "small" }, "试试："), ...EXAMPLES.map(q => el("button", { type: "button", onclick: () => ask(q) }, q)));
-for (const turn of history) { addQuestion(turn.question); chat.append(el("div", { class: "msg a" }, el("div", { class: "who" }, "学习助手"), turn.answer)); }
+for (const turn of history) {
+  addQuestion(turn.question);
+  const node = el("div", { class: "msg a" });
+  chat.append(node);
+  renderAnswer(node, turn.answer, turn.citations || [], turn.refused, turn.related || []);
+}

@@ -29,16 +29,19 @@ function renderHit(h) {
       [h.kind === "idea" ? h.title : null, h.cohort || h.author, h.date, h.section, h.page ? `第${h.page}页` : null].filter(Boolean).join(" · ")),
     el("div", {}, marked(h.snippet, h.marks)));
 }
+let searchSeq = 0;
 async function runSearch() {
   if (!$("#q").value.trim()) return;
+  const mine = ++searchSeq;  // a slower, older response must not overwrite a newer one
   $("#summary").textContent = "检索中…";
   try {
     const data = await api(`/api/${$("#scope").value}?${params()}`);
+    if (mine !== searchSeq) return;
     $("#summary").textContent = `共 ${data.total} 条结果（${Object.values(data.timings).reduce((a, b) => a + b, 0).toFixed(0)} 毫秒）`;
     results.replaceChildren(...(data.hits.length ? data.hits.map(renderHit) : [el("p", { class: "meta" }, "没有找到相关内容")]));
     fillSelect($("#f-cohort"), data.facets.cohort, "全部班次");
     fillSelect($("#f-topic"), data.facets.topic, "全部专题");
-  } catch (e) { $("#summary").textContent = "检索失败：" + e.message; results.replaceChildren(); }
+  } catch (e) { if (mine === searchSeq) { $("#summary").textContent = "检索失败：" + e.message; results.replaceChildren(); } }
 }
 $("#search-form").addEventListener("submit", ev => { ev.preventDefault(); runSearch(); });
 for (const id of ["#scope", "#f-type", "#f-cohort", "#f-topic", "#f-pishi", "#f-year"]) $(id).addEventListener("change", runSearch);
@@ -64,7 +67,9 @@ $("#upload-form").addEventListener("submit", ev => {
 });
 async function poll(jobId) {
   const out = $("#u-result");
-  const job = await api(`/api/jobs/${jobId}`);
+  let job;
+  try { job = await api(`/api/jobs/${jobId}`); }
+  catch (e) { out.replaceChildren(el("li", {}, "导入状态获取失败：" + e.message)); return; }
   const label = { queued: "排队中", running: "导入中", ingested: "已导入，可检索", unchanged: "内容未变", done: "完成" };
   out.replaceChildren(...Object.entries(job.files).map(([f, s]) => el("li", { "data-status": s }, `${f}：${label[s] || s}`)));
   if (job.status === "queued" || job.status === "running") setTimeout(() => poll(jobId), 700);
