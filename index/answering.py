@@ -113,6 +113,10 @@ class ExtractiveAnswerer:
             parts.append(f"{cand.text}[{numbers[cand.hit_rank]}]")
         return Answer("".join(parts), citations, False, related=related, evidence=evidence)
 
+    def assess(self, question: str, hits: list[Hit], *, query_vector=None) -> float:
+        """The evidence score alone (the LLM answerer uses it to refuse before generating)."""
+        return self.evidence(question, hits, self._semantic_rerank(self._candidates(question, hits), query_vector))
+
     def evidence(self, question: str, hits: list[Hit], candidates: list[_Candidate]) -> float:
         """0..1: how well the best sentence covers the question's key words, with the passage similarity."""
         if not candidates:

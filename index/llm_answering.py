@@ -17,6 +17,10 @@ from ingest.sentences import sentence_spans
 from kb.errors import LLMUnavailable
 
 _MARKER = re.compile(r"\[(\d+)\]")
+# "132家。资料编号为 [1]。" → "132家[1]。": small models often put the marker in a sentence of its own
+_MARKER_PHRASE = re.compile(r"[。.]\s*(?:根据|依据|参见|来源|资料编号)[^。\[]{0,6}?\s*((?:\[\d+\]\s*)+)(?:[。.]|$)")
+# "根据资料[1]，王某受贿2,860万元。" → "王某受贿2,860万元[1]。"
+_LEADING_MARKER = re.compile(r"(?:根据|依据)资料\s*((?:\[\d+\]\s*)+)[，,：:]\s*([^。！？]*)")
 _REFUSAL_HINT = re.compile(r"资料中未找到|资料中没有|未找到能够回答|无法回答")
 
 
@@ -41,6 +45,8 @@ def check_citations(text: str, n_passages: int) -> CitationCheck:
         return ""
 
     clean = _MARKER.sub(keep, text).strip()
+    clean = _MARKER_PHRASE.sub(lambda mt: mt.group(1).replace(" ", "") + "。", clean).replace("。。", "。")
+    clean = _LEADING_MARKER.sub(lambda mt: mt.group(2) + mt.group(1).replace(" ", ""), clean)
     cited = sorted({int(n) for n in _MARKER.findall(clean)})
     sentences: list[bool] = []  # per sentence: does it cite anything?
     for start, end in sentence_spans(clean):
@@ -65,7 +71,7 @@ def sanitize(text: str) -> str:
     return "".join(out)
 
 
-def build_messages(question: str, hits: list[Hit], *, passage_chars: int = 700) -> list[dict]:
+def build_messages(question: str, hits: list[Hit], *, passage_chars: int = 500) -> list[dict]:
     passages = []
     for i, hit in enumerate(hits, 1):
         m = hit.meta
@@ -78,7 +84,7 @@ def build_messages(question: str, hits: list[Hit], *, passage_chars: int = 700) 
 class LLMAnswerer:
     name = "llm"
 
-    def __init__(self, client, *, fallback: ExtractiveAnswerer, max_tokens: int = 300, max_passages: int = 5) -> None:
+    def __init__(self, client, *, fallback: ExtractiveAnswerer, max_tokens: int = 300, max_passages: int = 4) -> None:
         self.client = client
         self.fallback = fallback
         self.max_tokens = max_tokens
@@ -87,12 +93,15 @@ class LLMAnswerer:
     def stream(self, question: str, hits: list[Hit], *, query_vector=None) -> Iterator[tuple[str, object]]:
         """Yields ("token", str) while generating, then ("answer", Answer)."""
         hits = hits[: self.max_passages]
-        if not hits:
-            yield "answer", Answer(REFUSAL, [], True)
+        evidence = self.fallback.assess(question, hits, query_vector=query_vector) if hits else 0.0
+        if evidence < self.fallback.min_evidence:
+            # the same calibrated gate as the extractive answerer: weak evidence is refused, not generated
+            related = [Citation.from_hit(i + 1, h) for i, h in enumerate(hits)]
+            yield "answer", Answer(REFUSAL, [], True, related=related, evidence=evidence)
             return
         pieces: list[str] = []
         try:
-            for piece in self.client.stream(build_messages(question, hits), max_tokens=self.max_tokens):
+            for piece in self.client.stream(build_messages(question, hits), max_tokens=self.max_tokens, temperature=0.2):
                 pieces.append(piece)
                 yield "token", piece
         except LLMUnavailable as exc:
@@ -101,7 +110,9 @@ class LLMAnswerer:
             yield "reset", answer.answer
             yield "answer", answer
             return
-        yield "answer", self.finish("".join(pieces), hits)
+        answer = self.finish("".join(pieces), hits)
+        answer.evidence = evidence
+        yield "answer", answer
 
     def finish(self, text: str, hits: list[Hit]) -> Answer:
         check = check_citations(text, len(hits))

@@ -1,0 +1,138 @@
+"""Run a dataset through the same service the API uses and collect per-question results and metrics."""
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from eval import metrics as m
+from eval.dataset import Dataset, load_dataset
+from index.kbindex import KnowledgeBase
+from index.service import KnowledgeService, Turn, resolve_question
+from kb.settings import Settings
+
+STAGES = ("embed", "dense", "bm25", "answer", "total")
+
+
+@dataclass
+class EvalOptions:
+    modes: tuple[str, ...] = ("dense", "bm25", "hybrid")
+    answerer: str = "extractive"
+    distractors: Path | None = None
+    limit: int | None = None
+
+
+def _ranked_passages(hits, source_to_id: dict[str, str], k: int = 10) -> list[str]:
+    ranked: list[str] = []
+    for hit in hits:
+        pid = source_to_id.get(hit.meta.get("source"), hit.meta.get("source"))
+        if pid not in ranked:
+            ranked.append(pid)
+        if len(ranked) == k:
+            break
+    return ranked
+
+
+def evaluate(dataset_dir: Path, *, options: EvalOptions, base: Settings, embedder=None,
+             progress: Callable[[str, int, int], None] | None = None) -> dict:
+    dataset = load_dataset(dataset_dir, limit=options.limit)
+    with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:
+        work = Path(tmp)
+        settings = base.model_copy(update={"data_dir": work / "index", "answerer": options.answerer})
+        kbase = KnowledgeBase.open(settings, embedder=embedder)
+        started = time.perf_counter()
+        folder, source_to_id = dataset.materialize(work / "passages")
+        kbase.ingest(folder)
+        if options.distractors:
+            extra = load_dataset(options.distractors) if (options.distractors / "questions.jsonl").exists() \
+                else Dataset("distractors", [], corpus=options.distractors.resolve())
+            d_folder, d_sources = extra.materialize(work / "distractors")
+            kbase.ingest(d_folder)
+            source_to_id.update({s: f"distractor:{p}" for s, p in d_sources.items()})
+        ingest_seconds = time.perf_counter() - started
+        service = KnowledgeService(kbase)
+        runs = [_run_mode(service, dataset, mode, source_to_id, progress) for mode in options.modes]
+    return {
+        "dataset": dataset.name, "questions": len(dataset.questions),
+        "answerable": sum(q.answerable for q in dataset.questions),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "answerer": options.answerer,
+        "settings": {k: getattr(settings, k) for k in ("embed_backend", "chunk_tokens", "chunk_overlap_sentences",
+                                                       "top_k", "min_evidence", "dense_weight", "bm25_weight")},
+        "embedder": kbase.embedder.fingerprint,
+        "ingest": {"seconds": round(ingest_seconds, 1), "chunks": kbase.store.count()},
+        "runs": runs,
+    }
+
+
+def _run_mode(service: KnowledgeService, dataset: Dataset, mode: str, source_to_id, progress) -> dict:
+    rows, answers_by_id = [], {}
+    by_id = {q.id: q for q in dataset.questions}
+    doc_source = {r.meta["doc_id"]: r.meta.get("source", "") for r in service.kbase.keyword_index().records}
+    for n, q in enumerate(dataset.questions, 1):
+        conversation = None
+        if q.followup_of and q.followup_of in by_id:
+            conversation = [Turn(by_id[q.followup_of].question, answers_by_id.get(q.followup_of, ""))]
+        query = resolve_question(q.question, conversation)
+        search = service.search(query, mode=mode, k=30, per_doc=None)
+        ranked = _ranked_passages(search.hits, source_to_id)
+        answer = service.ask(q.question, mode=mode, conversation=conversation)
+        answers_by_id[q.id] = answer.answer
+        cited = [(source_to_id.get(doc_source.get(c.doc_id, ""), doc_source.get(c.doc_id, "")), c.quote or c.snippet)
+                 for c in answer.citations]
+        rows.append({
+            "id": q.id, "question": q.question, "kind": q.kind, "answerable": q.answerable,
+            "gold": sorted(q.gold), "answers": q.answers, "ranked": ranked,
+            "answer": answer.answer, "refused": answer.refused, "evidence": round(answer.evidence, 4),
+            "cited": [c[0] for c in cited], "timings": answer.timings,
+            "hit@1": m.hit_at(ranked, q.gold, 1), "hit@3": m.hit_at(ranked, q.gold, 3),
+            "hit@5": m.hit_at(ranked, q.gold, 5), "hit@10": m.hit_at(ranked, q.gold, 10),
+            "mrr@10": m.mrr_at(ranked, q.gold), "ndcg@10": m.ndcg_at(ranked, q.gold),
+            "contains": m.contains_answer(answer.answer, q.answers) if not answer.refused else 0.0,
+            "f1": m.char_f1(answer.answer, q.answers) if not answer.refused else 0.0,
+            "citation_precision": m.citation_precision(cited, set(q.gold), q.answers),
+        })
+        if progress:
+            progress(mode, n, len(dataset.questions))
+    return {"name": mode, "metrics": aggregate(rows), "latency_ms": latency(rows), "rows": rows}
+
+
+def aggregate(rows: list[dict]) -> dict:
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    refused = [r for r in rows if r["refused"]]
+    out = {k: m.mean([r[k] for r in answerable]) for k in ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10")}
+    out["answer_contains"] = m.mean([r["contains"] for r in answerable])
+    out["answer_f1"] = m.mean([r["f1"] for r in answerable])
+    out["citation_precision"] = m.mean([r["citation_precision"] for r in answerable])
+    if unanswerable:
+        out["refusal_precision"] = sum(not r["answerable"] for r in refused) / len(refused) if refused else 0.0
+        out["refusal_recall"] = sum(r["refused"] for r in unanswerable) / len(unanswerable)
+    out["answered_rate"] = 1 - (sum(r["refused"] for r in answerable) / len(answerable) if answerable else 0.0)
+    return {k: round(v, 4) for k, v in out.items()}
+
+
+def latency(rows: list[dict]) -> dict:
+    out = {}
+    for stage in STAGES:
+        values = [r["timings"][stage] for r in rows if stage in r["timings"]]
+        if values:
+            out[stage] = {"p50": round(m.percentile(values, 50), 1), "p95": round(m.percentile(values, 95), 1)}
+    return out
+
+
+def calibrate(rows: list[dict]) -> dict:
+    """The refusal threshold that best separates answerable from unanswerable questions (balanced accuracy)."""
+    pos = [r["evidence"] for r in rows if r["answerable"]]
+    neg = [r["evidence"] for r in rows if not r["answerable"]]
+    if not pos or not neg:
+        return {}
+    best = max(
+        (round(t / 100, 2) for t in range(0, 101)),
+        key=lambda t: (sum(e >= t for e in pos) / len(pos) + sum(e < t for e in neg) / len(neg), -abs(t - 0.45)),
+    )
+    return {"threshold": best, "answered_answerable": round(sum(e >= best for e in pos) / len(pos), 4),
+            "refused_unanswerable": round(sum(e < best for e in neg) / len(neg), 4)}
