@@ -105,9 +105,11 @@ def aggregate(rows: list[dict]) -> dict:
     unanswerable = [r for r in rows if not r["answerable"]]
     refused = [r for r in rows if r["refused"]]
     out = {k: m.mean([r[k] for r in answerable]) for k in ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10")}
-    out["answer_contains"] = m.mean([r["contains"] for r in answerable])
-    out["answer_f1"] = m.mean([r["f1"] for r in answerable])
-    out["citation_precision"] = m.mean([r["citation_precision"] for r in answerable])
+    # answer metrics need gold answer strings (teacher-style searches have only a gold document)
+    with_answers = [r for r in answerable if r["answers"]]
+    out["answer_contains"] = m.mean([r["contains"] for r in with_answers])
+    out["answer_f1"] = m.mean([r["f1"] for r in with_answers])
+    out["citation_precision"] = m.mean([r["citation_precision"] for r in with_answers])
     if unanswerable:
         out["refusal_precision"] = sum(not r["answerable"] for r in refused) / len(refused) if refused else 0.0
         out["refusal_recall"] = sum(r["refused"] for r in unanswerable) / len(unanswerable)

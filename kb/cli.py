@@ -127,6 +127,59 @@ def ask(question: str = typer.Argument(..., help="问题"),
     console.print(f"[dim]evidence={answer.evidence:.2f} timings(ms)={answer.timings}[/dim]")
 
 
+@app.command("eval")
+def eval_(
+    dataset: Path = typer.Option(..., "--dataset", help="数据集目录 (passages.jsonl 或 dataset.yaml + questions.jsonl)"),
+    distractors: Path = typer.Option(None, help="干扰文档目录 (extra documents to ingest)"),
+    modes: str = typer.Option("dense,bm25,hybrid", help="检索方式, 逗号分隔"),
+    answerer: str = typer.Option("extractive", help="extractive | llm"),
+    limit: int = typer.Option(None, help="只评测前 N 个问题"),
+    out: Path = typer.Option(None, help="报告目录 (默认 KB_DATA_DIR/eval/<dataset>-<time>)"),
+    compare: Path = typer.Option(None, "--compare", help="与基线 report.json 比较"),
+) -> None:
+    """评测: 在临时索引上跑评测集, 输出检索与回答指标 (run an eval set)."""
+    import json
+    import shutil
+    import time
+
+    from eval.report import compare as compare_reports
+    from eval.report import latency_table, metrics_table, write_report
+    from eval.runner import EvalOptions, evaluate
+
+    settings = get_settings()
+    chosen = tuple(m.strip() for m in modes.split(",") if m.strip())
+    bad = [m for m in chosen if m not in ("dense", "bm25", "hybrid")]
+    if bad or answerer not in ("extractive", "llm"):
+        err.print(f"[red]错误[/red]: 无效的 --modes {bad} 或 --answerer {answerer!r}")
+        raise typer.Exit(2)
+    options = EvalOptions(modes=chosen, answerer=answerer, distractors=distractors, limit=limit)
+    try:
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeRemainingColumn(), console=err, transient=True) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(mode: str, done: int, total: int) -> None:
+                if mode not in tasks:
+                    tasks[mode] = bar.add_task(f"评测 {mode}", total=total)
+                bar.update(tasks[mode], completed=done)
+
+            report = evaluate(dataset, options=options, base=settings, progress=progress)
+    except KBError as exc:
+        _fail(exc)
+    out = out or settings.data_dir / "eval" / f"{report['dataset']}-{time.strftime('%Y%m%d-%H%M%S')}"
+    paths = write_report(report, out)
+    latest = settings.data_dir / "eval" / "latest"
+    shutil.rmtree(latest, ignore_errors=True)
+    shutil.copytree(out, latest)
+    console.print(metrics_table(report))
+    console.print(latency_table(report))
+    for run in report["runs"]:
+        console.print(f"{run['name']} refusal threshold calibration: {run.get('calibration')}")
+    console.print(f"报告 report: {paths['md']}  {paths['json']}  {paths['png']}")
+    if compare:
+        console.print(compare_reports(report, json.loads(compare.read_text(encoding="utf-8"))))
+
+
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int = typer.Option(8000, help="端口"),
           workers: int = typer.Option(1, help="uvicorn 进程数 (多进程需 KB_CHROMA_URL)")) -> None:
