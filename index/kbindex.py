@@ -39,10 +39,38 @@ class KnowledgeBase:
         return self.settings.data_dir / "bm25"
 
     def ingest(self, folder, *, progress: Progress | None = None) -> IngestReport:
-        """Run the incremental ingest, then bring the keyword index in step with it."""
+        """Run the incremental ingest, then bring the keyword index in step with it.
+
+        One ingest at a time per data dir (an flock, released even if the process is killed);
+        a marker file tells the next run that the last one died, so it removes orphan chunks.
+        """
+        import fcntl
+
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.settings.data_dir / "ingest.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            dirty = self.settings.data_dir / "ingest.dirty"
+            crashed = dirty.exists()
+            dirty.touch()
+            if crashed:
+                self.remove_orphans()
+            report = self._ingest(folder, progress=progress, force_keyword=crashed)
+            dirty.unlink(missing_ok=True)
+            return report
+
+    def remove_orphans(self) -> int:
+        """Delete chunks of documents the manifest does not list (left by an interrupted ingest)."""
+        listed = {e["doc_id"] for e in self.docstore.read_manifest().get("files", {}).values()}
+        stored = {m.get("doc_id") for m in self.store.collection.get(include=["metadatas"])["metadatas"]}
+        orphans = stored - listed
+        for doc_id in orphans:
+            self.store.delete(doc_id)
+        return len(orphans)
+
+    def _ingest(self, folder, *, progress: Progress | None, force_keyword: bool) -> IngestReport:
         report = self.ingestor().run(folder, progress=progress)
         keyword = self.keyword or KeywordIndex.load(self.bm25_dir)
-        if report.changed or keyword is None or len(keyword.records) != self.store.count():
+        if force_keyword or report.changed or keyword is None or len(keyword.records) != self.store.count():
             keyword = KeywordIndex.build(self.docstore)
             keyword.save(self.bm25_dir)
         self.keyword = keyword

@@ -19,9 +19,11 @@ DOMAIN_WORDS = (
 _STOP = set(
     "的 了 是 在 和 与 及 或 等 有 也 就 都 而 对 为 以 把 被 将 从 向 于 之 其 这 那 哪 什么 怎么 怎样 "
     "如何 吗 呢 吧 啊 呀 么 哪些 一个 一些 我们 你们 他们 它 我 你 他 她 请问 请 是否 多少 几 个 中 上 下 "
+    "可以 哪里 哪儿 哪个 哪一 什么样 为什么 怎么样 具体 分别 主要 有没有 是不是 能否 "
     "the a an of to in and or is are was were be for on with by as at what which how who".split()
 )
 _KEEP = re.compile(r"[\w\u4e00-\u9fff]")
+_ORDINAL_WORD = re.compile(r"^第[一二三四五六七八九十\d]+[条点项个期]?$")
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -40,3 +42,10 @@ def tokenize(text: str) -> list[str]:
         token for token in (t.strip().lower() for t in jieba.lcut_for_search(text))
         if token and token not in _STOP and _KEEP.search(token)
     ]
+
+
+def keywords(text: str) -> list[str]:
+    """Whole words (jieba precise mode) of two or more characters, without stop words: a question's key terms."""
+    _init()
+    return [t for t in (w.strip().lower() for w in jieba.lcut(text))
+            if len(t) > 1 and t not in _STOP and _KEEP.search(t) and not _ORDINAL_WORD.match(t)]

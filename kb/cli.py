@@ -131,7 +131,7 @@ def ask(question: str = typer.Argument(..., help="问题"),
 def eval_(
     dataset: Path = typer.Option(..., "--dataset", help="数据集目录 (passages.jsonl 或 dataset.yaml + questions.jsonl)"),
     distractors: Path = typer.Option(None, help="干扰文档目录 (extra documents to ingest)"),
-    modes: str = typer.Option("dense,bm25,hybrid", help="检索方式, 逗号分隔"),
+    modes: str = typer.Option("dense,bm25,hybrid", help="检索方式, 逗号分隔; hybrid:0.5 = 稠密权重 0.5 的融合"),
     answerer: str = typer.Option("extractive", help="extractive | llm"),
     limit: int = typer.Option(None, help="只评测前 N 个问题"),
     out: Path = typer.Option(None, help="报告目录 (默认 KB_DATA_DIR/eval/<dataset>-<time>)"),
@@ -148,7 +148,7 @@ def eval_(
 
     settings = get_settings()
     chosen = tuple(m.strip() for m in modes.split(",") if m.strip())
-    bad = [m for m in chosen if m not in ("dense", "bm25", "hybrid")]
+    bad = [m for m in chosen if m.partition(":")[0] not in ("dense", "bm25", "hybrid")]
     if bad or answerer not in ("extractive", "llm"):
         err.print(f"[red]错误[/red]: 无效的 --modes {bad} 或 --answerer {answerer!r}")
         raise typer.Exit(2)
@@ -178,6 +178,40 @@ def eval_(
     console.print(f"报告 report: {paths['md']}  {paths['json']}  {paths['png']}")
     if compare:
         console.print(compare_reports(report, json.loads(compare.read_text(encoding="utf-8"))))
+
+
+@app.command()
+def bench(
+    sizes: str = typer.Option("1000,10000,100000", help="索引规模 (chunks), 逗号分隔"),
+    files: int = typer.Option(None, help="吞吐测试只用前 N 个文件"),
+    seconds: float = typer.Option(20, help="并发测试每档秒数"),
+    skip: str = typer.Option("", help="跳过: ingest,queries,service"),
+) -> None:
+    """基准测试: 导入吞吐、查询延迟与内存、并发吞吐 (benchmarks; prints figures)."""
+    import json
+
+    from eval import bench as b
+
+    settings = get_settings()
+    questions = b.questions_of(Path("eval/sets/bundled"))
+    results: dict = {}
+    if "ingest" not in skip:
+        results["ingest"] = b.bench_ingest(settings.corpus_dir, settings, files=files)
+        console.print_json(json.dumps(results["ingest"], ensure_ascii=False))
+    if "queries" not in skip:
+        results["queries"] = b.bench_queries(settings.corpus_dir, settings, questions=questions,
+                                             sizes=[int(s) for s in sizes.split(",") if s.strip()])
+    if "service" not in skip:
+        from index.kbindex import KnowledgeBase
+
+        KnowledgeBase.open(settings).ingest(settings.corpus_dir)
+        results["service"] = b.bench_service(settings.data_dir, questions, seconds=seconds)
+        for row in results["service"]:
+            console.print(row)
+    out = settings.data_dir / "bench.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    console.print(f"结果 results: {out}")
 
 
 @app.command()

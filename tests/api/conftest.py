@@ -3,15 +3,14 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from index.kbindex import KnowledgeBase
-from kb.settings import Settings
+from tests.conftest import make_settings
 
 TEACHER = {"Authorization": "Bearer teacher-secret"}
 
 
 @pytest.fixture
-def api_settings(tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", teacher_token="teacher-secret", chunk_tokens=120,
-                    rate_limit_per_minute=1000, _env_file=None)
+def api_settings(tmp_path, store_kind, request):
+    return make_settings(tmp_path, store_kind, request, teacher_token="teacher-secret", rate_limit_per_minute=1000)
 
 
 @pytest.fixture
