@@ -58,11 +58,11 @@ class Dataset:
         return folder, sources
 
 
-def load_dataset(folder: Path, *, limit: int | None = None) -> Dataset:
+def load_dataset(folder: Path, *, limit: int | None = None, questions: str = "questions.jsonl") -> Dataset:
     folder = Path(folder)
-    questions_path = folder / "questions.jsonl"
+    questions_path = folder / questions
     if not questions_path.exists():
-        raise KBError(f"{folder}: 缺少 questions.jsonl (missing questions.jsonl)")
+        raise KBError(f"{folder}: 缺少 {questions} (missing {questions})")
     questions = []
     for n, line in enumerate(questions_path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():

@@ -23,6 +23,7 @@ class EvalOptions:
     answerer: str = "extractive"
     distractors: Path | None = None
     limit: int | None = None
+    questions: str = "questions.jsonl"
 
 
 def _ranked_passages(hits, source_to_id: dict[str, str], k: int = 10) -> list[str]:
@@ -38,7 +39,7 @@ def _ranked_passages(hits, source_to_id: dict[str, str], k: int = 10) -> list[st
 
 def evaluate(dataset_dir: Path, *, options: EvalOptions, base: Settings, embedder=None,
              progress: Callable[[str, int, int], None] | None = None) -> dict:
-    dataset = load_dataset(dataset_dir, limit=options.limit)
+    dataset = load_dataset(dataset_dir, limit=options.limit, questions=options.questions)
     with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:
         work = Path(tmp)
         settings = base.model_copy(update={"data_dir": work / "index", "answerer": options.answerer})

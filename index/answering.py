@@ -126,7 +126,7 @@ class ExtractiveAnswerer:
         score = lexical if dense is None else 0.6 * lexical + 0.4 * min(1.0, max(0.0, (dense - 0.80) / 0.15))
         # the rarest words of a question (names like 桐江市, 冲锋舟) must appear in the passage the
         # answer comes from; a near-miss passage about a neighbouring subject is weak evidence
-        return score * self._rare_coverage(question, hits[candidates[0].hit_rank])
+        return score * (0.5 + 0.5 * self._rare_coverage(question, hits[candidates[0].hit_rank]))
 
     def _rare_coverage(self, question: str, hit: Hit) -> float:
         # words the corpus never uses cannot be checked here; the rarest known ones can

@@ -15,6 +15,7 @@ from kb.errors import IngestError
 
 SUPPORTED = {".md", ".markdown", ".txt", ".pdf", ".docx"}
 MAX_PDF_PAGES = 2000
+MAX_DOC_CHARS = 2_000_000  # ~4,000 pages of Chinese; beyond this a file is a dump, not a training document
 _FRONT_MATTER = re.compile(r"^---\s*\n(.*?)\n---\s*(?:\n|$)", re.S)
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
@@ -46,6 +47,9 @@ def load_file(path: Path, *, name: str | None = None) -> Loaded:
         loaded = _load_text(data, name, markdown=suffix != ".txt")
     if not any(b.text.strip() for b in loaded.blocks):
         raise IngestError(name, "没有可提取的文字 (no extractable text)")
+    size = sum(len(b.text) for b in loaded.blocks)
+    if size > MAX_DOC_CHARS:
+        raise IngestError(name, f"文本过长 ({size} 字 > {MAX_DOC_CHARS})，请拆分成多个文件后导入 (document too long)")
     return loaded
 
 
@@ -63,7 +67,10 @@ def parse_front_matter(text: str, name: str) -> tuple[dict, str]:
 
 
 def _load_text(data: bytes, name: str, *, markdown: bool) -> Loaded:
-    text, _encoding = decode_text(data, name=name)
+    text, encoding = decode_text(data, name=name)
+    warnings = []
+    if encoding == "utf-8+replaced":
+        warnings.append(f"混合编码：{text.count(chr(0xFFFD))} 处字节无法按 UTF-8 解码，已替换为 � (mixed encodings)；请统一另存为 UTF-8")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta, body = parse_front_matter(text, name)
     blocks: list[Block] = []
@@ -77,7 +84,7 @@ def _load_text(data: bytes, name: str, *, markdown: bool) -> Loaded:
             line = line[2:].strip()
         if line:
             blocks.append(Block(line, level=heading_level(line)))
-    return Loaded(blocks, meta)
+    return Loaded(blocks, meta, warnings)
 
 
 def _load_pdf(data: bytes, name: str) -> Loaded:

@@ -134,6 +134,7 @@ def eval_(
     modes: str = typer.Option("dense,bm25,hybrid", help="检索方式, 逗号分隔; hybrid:0.5 = 稠密权重 0.5 的融合"),
     answerer: str = typer.Option("extractive", help="extractive | llm"),
     limit: int = typer.Option(None, help="只评测前 N 个问题"),
+    questions: str = typer.Option("questions.jsonl", help="问题文件名 (如 questions_500.jsonl)"),
     out: Path = typer.Option(None, help="报告目录 (默认 KB_DATA_DIR/eval/<dataset>-<time>)"),
     compare: Path = typer.Option(None, "--compare", help="与基线 report.json 比较"),
 ) -> None:
@@ -152,7 +153,7 @@ def eval_(
     if bad or answerer not in ("extractive", "llm"):
         err.print(f"[red]错误[/red]: 无效的 --modes {bad} 或 --answerer {answerer!r}")
         raise typer.Exit(2)
-    options = EvalOptions(modes=chosen, answerer=answerer, distractors=distractors, limit=limit)
+    options = EvalOptions(modes=chosen, answerer=answerer, distractors=distractors, limit=limit, questions=questions)
     try:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeRemainingColumn(), console=err, transient=True) as bar:
