@@ -61,6 +61,8 @@ class CitationOut(BaseModel):
     snippet: str
     kind: str
     quote: str
+    quote_start: int = 0
+    quote_end: int = 0
     url: str
 
 

@@ -206,3 +206,48 @@ def bench_service(data_dir: Path, questions: list[str], *, clients=(1, 8, 32), s
 
 def questions_of(dataset: Path) -> list[str]:
     return [q.question for q in load_dataset(dataset).questions]
+
+
+def load_test(corpus: Path, settings: Settings, questions: list[str], *, chunks: int = 10_000,
+              clients: int = 32, seconds: float = 60.0) -> dict:
+    """32 clients for 60 s on loopback against uvicorn on the corpus grown to `chunks`, with an upload
+    being ingested meanwhile. Use a throwaway KB_DATA_DIR: synthetic documents are added to it."""
+    import httpx
+
+    kbase = KnowledgeBase.open(settings)
+    kbase.ingest(corpus)
+    if kbase.store.count() < chunks:
+        got = kbase.store.collection.get(include=["embeddings"])
+        vectors = {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], got["embeddings"])}
+        _scale_up(kbase, kbase.docstore.all_documents(), vectors, chunks)
+        from index.bm25 import KeywordIndex
+
+        KeywordIndex.build(kbase.docstore).save(kbase.bm25_dir)
+    size = kbase.store.count()
+    del kbase
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**__import__("os").environ, "KB_DATA_DIR": str(settings.data_dir), "KB_RATE_LIMIT_PER_MINUTE": "1000000",
+           "KB_TEACHER_TOKEN": "load-test"}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "warning"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        body = ("## 一、负载测试期间上传的材料\n" + "负载测试期间，教师上传了一份新的调研材料，系统在后台导入。" * 300).encode()
+        upload = httpx.post(f"{base}/api/documents", files={"files": ("load-upload.md", body)},
+                            data={"access": "public"}, headers={"Authorization": "Bearer load-test"}, timeout=60)
+        result = asyncio.run(_clients(base, questions, clients, seconds))
+        job = httpx.get(f"{base}{upload.json()['status_url']}", headers={"Authorization": "Bearer load-test"}).json()
+        result.update({"chunks": size, "seconds": seconds, "upload_status": job["status"],
+                       "upload_files": job["files"]})
+        return result
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -41,14 +41,19 @@ class Citation:
     snippet: str
     kind: str = "chunk"
     quote: str = ""  # the sentence of the passage the answer rests on
+    quote_start: int = 0  # its offsets in the cleaned document (0, 0 when there is no quote)
+    quote_end: int = 0
 
     @classmethod
     def from_hit(cls, n: int, hit: Hit, quote: str = "") -> "Citation":
         m = hit.meta
+        start = int(m.get("start", 0))
+        at = hit.text.find(quote) if quote else -1
         return cls(n=n, chunk_id=hit.chunk_id, doc_id=m.get("doc_id", ""), title=m.get("title", ""),
                    type=m.get("type", ""), section=m.get("section", ""), page=m.get("page") or None,
-                   start=int(m.get("start", 0)), end=int(m.get("end", 0)), snippet=hit.text[:240],
-                   kind=m.get("kind", "chunk"), quote=quote)
+                   start=start, end=int(m.get("end", 0)), snippet=hit.text[:240],
+                   kind=m.get("kind", "chunk"), quote=quote,
+                   quote_start=start + at if at >= 0 else 0, quote_end=start + at + len(quote) if at >= 0 else 0)
 
 
 @dataclass

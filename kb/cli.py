@@ -216,6 +216,25 @@ def bench(
 
 
 @app.command()
+def loadtest(
+    chunks: int = typer.Option(10_000, help="把索引扩充到这么多块 (synthetic scale-up)"),
+    clients: int = typer.Option(32, help="并发客户端数"),
+    seconds: float = typer.Option(60, help="持续秒数"),
+) -> None:
+    """负载测试: 并发提问 + 后台导入 (load test; use a throwaway KB_DATA_DIR)."""
+    import json
+
+    from eval import bench as b
+
+    settings = get_settings()
+    result = b.load_test(settings.corpus_dir, settings, b.questions_of(Path("eval/sets/bundled")),
+                         chunks=chunks, clients=clients, seconds=seconds)
+    console.print_json(json.dumps(result, ensure_ascii=False))
+    if result["errors"]:
+        raise typer.Exit(1)
+
+
+@app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int = typer.Option(8000, help="端口"),
           workers: int = typer.Option(1, help="uvicorn 进程数 (多进程需 KB_CHROMA_URL)")) -> None:
     """启动网页与 API 服务 (serve the pages and the API)."""

@@ -14,7 +14,7 @@ function citeButton(n, citations) {
   const c = citations.find(x => x.n === n);
   if (!c) return `[${n}]`;
   return el("button", { class: "cite", type: "button", title: `${c.title} · ${c.section || ""}`,
-    onclick: () => showPassage(panel, c.doc_id, c.start, c.end) }, String(n));
+    onclick: () => showPassage(panel, c.doc_id, c.start, c.end, c.quote_start, c.quote_end) }, String(n));
 }
 function renderAnswer(node, text, citations, refused, related) {
   node.replaceChildren();
@@ -29,7 +29,7 @@ function renderAnswer(node, text, citations, refused, related) {
   const list = refused ? related.slice(0, 3) : citations;
   if (list.length) {
     node.append(el("div", { class: "sources" }, refused ? "最接近的段落：" : "来源：",
-      el("ol", {}, list.map(c => el("li", { onclick: () => showPassage(panel, c.doc_id, c.start, c.end) },
+      el("ol", {}, list.map(c => el("li", { onclick: () => showPassage(panel, c.doc_id, c.start, c.end, c.quote_start, c.quote_end) },
         `${c.title}${c.section ? " · " + c.section : ""}${c.page ? " · 第" + c.page + "页" : ""}`)))));
   }
 }

@@ -24,12 +24,15 @@ async function api(path, opts = {}) {
 // Text with [start,end) ranges wrapped in <mark>, built from text nodes only.
 function marked(text, ranges) {
   const out = []; let pos = 0;
-  for (const [a, b] of ranges) { if (a < pos) continue; out.push(text.slice(pos, a), el("mark", {}, text.slice(a, b))); pos = b; }
+  for (const [a, b, cls] of ranges) {
+    if (a < pos || b <= a) continue;
+    out.push(text.slice(pos, a), el("mark", cls ? { class: cls } : {}, text.slice(a, b))); pos = b;
+  }
   out.push(text.slice(pos));
   return out;
 }
 // Open a document in the side panel with the cited passage highlighted and scrolled into view.
-async function showPassage(panel, docId, start, end) {
+async function showPassage(panel, docId, start, end, quoteStart = 0, quoteEnd = 0) {
   panel.classList.remove("hidden");
   panel.replaceChildren(el("p", { class: "meta" }, "加载中…"));
   try {
@@ -37,7 +40,10 @@ async function showPassage(panel, docId, start, end) {
     const m = doc.meta;
     const chunk = doc.chunks.find(c => c.start === start && c.end === end) || {};
     const close = el("button", { class: "cite", onclick: () => panel.classList.add("hidden"), "aria-label": "关闭" }, "关闭 ✕");
-    const text = el("div", { class: "doctext", id: "passage-text" }, marked(doc.text, [[start, end]]));
+    // the cited passage is marked; the exact sentence the answer quotes is marked strongly inside it
+    const ranges = quoteEnd > quoteStart && quoteStart >= start && quoteEnd <= end
+      ? [[start, quoteStart, ""], [quoteStart, quoteEnd, "quote"], [quoteEnd, end, ""]] : [[start, end, ""]];
+    const text = el("div", { class: "doctext", id: "passage-text" }, marked(doc.text, ranges));
     panel.replaceChildren(
       el("div", { class: "row" }, el("strong", {}, m.title), close),
       el("p", { class: "meta" },
@@ -46,7 +52,7 @@ async function showPassage(panel, docId, start, end) {
         [m.cohort || m.author, m.date].filter(Boolean).join(" · "),
         chunk.section ? ` · ${chunk.section}` : "", chunk.page ? ` · 第${chunk.page}页` : ""),
       text);
-    const mark = $("mark", text);
+    const mark = $("mark.quote", text) || $("mark", text);
     if (mark) mark.scrollIntoView({ block: "center" });
   } catch (e) {
     panel.replaceChildren(el("p", { class: "meta" }, "无法打开文档：" + e.message));

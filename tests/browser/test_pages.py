@@ -63,9 +63,9 @@ def test_chat_answer_with_citation_opens_passage(page: Page):
     passage = page.locator("#passage")
     expect(passage).to_be_visible()
     expect(passage.locator(".row strong")).to_have_text("基层治理现代化专题")
-    mark = passage.locator("#passage-text mark")
-    expect(mark).to_have_count(1)
-    expect(mark).to_contain_text("石门县把全县划分为1236个网格，每个网格配备一名专职网格员。")
+    quote = passage.locator("#passage-text mark.quote")
+    expect(quote).to_have_count(1)  # the quoted sentence, marked strongly inside the cited passage
+    expect(quote).to_have_text("石门县把全县划分为1236个网格，每个网格配备一名专职网格员。")
     expect(answer.locator(".sources li").first).to_contain_text("基层治理现代化专题")
     page.screenshot(path=str(SHOTS / "chat.png"))
 
@@ -158,7 +158,7 @@ def test_chat_fits_phone_width(page: Page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     answer = ask(page, "石门县把全县划分为多少个网格？")
     answer.locator("button.cite").first.click()
-    expect(page.locator("#passage mark")).to_be_visible()
+    expect(page.locator("#passage mark.quote")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"horizontal scroll on a phone: scrollWidth {width} > 390"
 
