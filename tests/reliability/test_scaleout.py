@@ -10,7 +10,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.conftest import LECTURE, REPORT
+from tests.conftest import LECTURE, REPORT, wait_http
 
 pytestmark = pytest.mark.slow
 TEACHER = {"Authorization": "Bearer t-secret"}
@@ -40,15 +40,7 @@ def test_workers_and_separate_ingest_share_a_chroma_server(tmp_path, chroma_serv
                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "uvicorn workers did not start"
-            time.sleep(0.3)
+        wait_http(f"{base}/api/health", proc=server)
         statuses: list[int] = []
         stop = threading.Event()
 
