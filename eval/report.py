@@ -15,8 +15,14 @@ def write_report(report: dict, out: Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     for run in report["runs"]:
         run["calibration"] = calibrate(run["rows"])
-    paths = {"json": out / "report.json", "md": out / "report.md", "png": out / "chart.png"}
-    paths["json"].write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    paths = {"json": out / "report.json", "md": out / "report.md", "png": out / "chart.png", "rows": out / "rows.jsonl"}
+    # report.json holds the figures (small enough to commit as a baseline); rows.jsonl every question's result
+    summary = {**report, "runs": [{k: v for k, v in run.items() if k != "rows"} for run in report["runs"]]}
+    paths["json"].write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    with paths["rows"].open("w", encoding="utf-8") as fh:
+        for run in report["runs"]:
+            for row in run["rows"]:
+                fh.write(json.dumps({"config": run["name"], **row}, ensure_ascii=False) + "\n")
     paths["md"].write_text(markdown(report), encoding="utf-8")
     chart(report, paths["png"])
     return paths

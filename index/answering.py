@@ -84,7 +84,7 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(self, keyword: KeywordIndex, *, embedder=None, min_evidence: float = 0.45,
+    def __init__(self, keyword: KeywordIndex, *, embedder=None, min_evidence: float = 0.55,
                  max_sentences: int = 3, rerank: int = 5) -> None:
         self.keyword = keyword
         self.embedder = embedder
