@@ -119,6 +119,8 @@ def _scale_up(kbase: KnowledgeBase, seed_docs: list[Document], vectors: dict[str
 def bench_queries(corpus: Path, base: Settings, *, sizes: list[int], questions: list[str], n: int = 60) -> list[dict]:
     results = []
     with tempfile.TemporaryDirectory(prefix="kb-scale-") as tmp:
+        if (base.data_dir / "manifest.json").exists():
+            shutil.copytree(base.data_dir, Path(tmp) / "data")  # start from the ingested corpus, not from scratch
         kbase = KnowledgeBase.open(base.model_copy(update={"data_dir": Path(tmp) / "data"}))
         kbase.ingest(corpus)
         seed_docs = kbase.docstore.all_documents()
