@@ -84,7 +84,8 @@ def _scale_up(kbase: KnowledgeBase, seed_docs: list[Document], vectors: dict[str
     sentences = [s for _, c in pool for s in c.text.split("。") if s]
     have = kbase.store.count()
     batch_nodes: list[tuple[Document, np.ndarray]] = []
-    n_doc = 0
+    # continue numbering after the synthetic documents of an earlier, smaller size (ids must not repeat)
+    n_doc = sum(1 for key in kbase.docstore.read_manifest()["files"] if key.startswith("/synthetic/"))
     while have < size:
         n_doc += 1
         seed, _ = pool[rng.randrange(len(pool))]
