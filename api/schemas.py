@@ -1,10 +1,12 @@
 """Request and response models of the API (the OpenAPI docs at /docs come from these)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from index.answering import Citation
 from index.filters import Filters
 
 DocType = Literal["lecture", "case", "report"]
@@ -48,22 +50,11 @@ class AskIn(BaseModel):
         return value.strip()
 
 
-class CitationOut(BaseModel):
-    n: int
-    chunk_id: str
-    doc_id: str
-    title: str
-    type: str
-    section: str
-    page: int | None
-    start: int
-    end: int
-    snippet: str
-    kind: str
-    quote: str
-    quote_start: int = 0
-    quote_end: int = 0
-    url: str
+@dataclass
+class CitationOut(Citation):
+    """A citation as the API returns it: the answerer's record plus the link that opens the passage."""
+
+    url: str = ""
 
 
 class AskOut(BaseModel):
