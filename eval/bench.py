@@ -106,8 +106,7 @@ def _scale_up(kbase: KnowledgeBase, seed_docs: list[Document], vectors: dict[str
         batch_nodes.append((doc, np.stack(vecs)))
         have += len(chunks)
         if sum(len(d.chunks) for d, _ in batch_nodes) >= 5000 or have >= size:
-            for d, v in batch_nodes:
-                kbase.store.replace(d, v)
+            kbase.store.add_new(batch_nodes)
             manifest = kbase.docstore.read_manifest()
             for d, _ in batch_nodes:
                 manifest["files"][f"/synthetic/{d.doc_id}"] = {"doc_id": d.doc_id, "sha256": "synthetic",

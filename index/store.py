@@ -68,6 +68,12 @@ class ChunkStore:
         for start in range(0, len(nodes), 256):
             self.vector_store.add(nodes[start:start + 256])
 
+    def add_new(self, docs: list[tuple[Document, np.ndarray]]) -> None:
+        """Add documents known not to be in the collection yet (bulk loads: no per-document delete)."""
+        nodes = [_node(doc, chunk, vec) for doc, vectors in docs for chunk, vec in zip(doc.chunks, vectors)]
+        for start in range(0, len(nodes), 2000):
+            self.vector_store.add(nodes[start:start + 2000])
+
     def delete(self, doc_id: str) -> None:
         self.vector_store.delete(ref_doc_id=doc_id)
 
