@@ -34,6 +34,7 @@ class KeywordIndex:
         self.version = version
         self.by_id = {r.chunk_id: i for i, r in enumerate(records)}
         self._df = np.diff(bm25.scores["indptr"]) if bm25 is not None else None
+        self._masks: dict[Filters, np.ndarray] = {}  # filters repeat (a trainee's access filter on every query)
 
     def values(self, field: str) -> set[str]:
         """Every value a metadata field takes (topics split), e.g. the known cohorts."""
@@ -100,14 +101,23 @@ class KeywordIndex:
             return []
         scores = self.bm25.get_scores(tokens)
         if filters is not None and not filters.is_empty():
-            mask = np.fromiter((filters.matches(r.meta) for r in self.records), bool, len(self.records))
-            scores = np.where(mask, scores, 0.0)
+            scores = np.where(self._mask(filters), scores, 0.0)
         k = min(k, int((scores > 0).sum()))
         if k <= 0:
             return []
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
         return [(int(i), float(scores[i])) for i in top]
+
+
+    def _mask(self, filters: Filters) -> np.ndarray:
+        mask = self._masks.get(filters)
+        if mask is None:
+            if len(self._masks) > 256:
+                self._masks.clear()
+            mask = np.fromiter((filters.matches(r.meta) for r in self.records), bool, len(self.records))
+            self._masks[filters] = mask
+        return mask
 
 
 def current_version(root: Path) -> str | None:
