@@ -77,6 +77,7 @@ class _Candidate:
     text: str
     lexical: float
     score: float
+    matched: frozenset[str] = frozenset()  # the question's words this sentence contains
 
 
 class ExtractiveAnswerer:
@@ -100,11 +101,11 @@ class ExtractiveAnswerer:
             return Answer(REFUSAL, [], True, related=related, evidence=evidence)
         best = candidates[0]
         chosen = [best]
-        covered = set(self._matched(question, best.text))
+        covered = set(best.matched)
         for cand in candidates[1:]:
             if len(chosen) >= self.max_sentences or cand.score < 0.6 * best.score:
                 break
-            new = set(self._matched(question, cand.text)) - covered
+            new = cand.matched - covered
             if new and cand.text not in {c.text for c in chosen}:
                 chosen.append(cand)
                 covered |= new
@@ -155,14 +156,15 @@ class ExtractiveAnswerer:
                 text = hit.text[start:end]
                 if len(text) < 6 or _INJECTION.search(text):
                     continue
-                lexical = sum(weights[t] for t in q_tokens & set(tokenize(text))) / total
+                matched = frozenset(q_tokens & set(tokenize(text)))
+                lexical = sum(weights[t] for t in matched) / total
                 score = lexical + 0.25 / (1 + rank)
                 if numeric and _DIGIT.search(text):
                     score += 0.15
                 if ordinal and (hit.meta.get("idea_no") == ordinal or re.match(rf"{ordinal}[.．、]", text)):
                     score += 0.6  # "第二条金点子": the item with that number
                     lexical = max(lexical, 0.6)
-                out.append(_Candidate(rank, text, lexical, score))
+                out.append(_Candidate(rank, text, lexical, score, matched))
         out.sort(key=lambda c: c.score, reverse=True)
         return out
 
@@ -173,13 +175,12 @@ class ExtractiveAnswerer:
         head = candidates[: self.rerank]
         sims = self.embedder.embed_passages([c.text for c in head]) @ query_vector
         rescored = [
-            _Candidate(c.hit_rank, c.text, c.lexical, c.score + 0.5 * min(1.0, max(0.0, (float(s) - 0.80) / 0.15)))
+            _Candidate(c.hit_rank, c.text, c.lexical, c.score + 0.5 * min(1.0, max(0.0, (float(s) - 0.80) / 0.15)),
+                       c.matched)
             for c, s in zip(head, sims)
         ]
         return sorted(rescored, key=lambda c: c.score, reverse=True) + candidates[self.rerank:]
 
-    def _matched(self, question: str, text: str) -> list[str]:
-        return sorted(set(tokenize(question)) & set(tokenize(text)))
 
 
 def question_ordinal(question: str) -> int | None:

@@ -50,9 +50,13 @@ def resolve_question(question: str, conversation: list[Turn] | None, llm=None) -
 class KnowledgeService:
     def __init__(self, kbase: KnowledgeBase, *, llm=None) -> None:
         self.kbase = kbase
-        self.settings = kbase.settings
-        wants_llm = self.settings.answerer in ("auto", "llm")
-        self.llm = llm if llm is not None else (make_llm(self.settings) if wants_llm else None)
+        wants_llm = kbase.settings.answerer in ("auto", "llm")
+        self.llm = llm if llm is not None else (make_llm(kbase.settings) if wants_llm else None)
+
+    @property
+    def settings(self):
+        # derived, not copied: the eval harness swaps kbase.settings per configuration
+        return self.kbase.settings
 
     def search(self, query: str, *, filters: Filters | None = None, mode: str | None = None,
                k: int = 10, per_doc: int | None = 2) -> SearchResult:
