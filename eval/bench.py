@@ -116,6 +116,24 @@ def _scale_up(kbase: KnowledgeBase, seed_docs: list[Document], vectors: dict[str
             batch_nodes = []
 
 
+def _seed(kbase: KnowledgeBase) -> tuple[list[Document], dict[str, np.ndarray]]:
+    """The real documents and their stored vectors, which the synthetic scale-up recombines."""
+    got = kbase.store.collection.get(include=["embeddings"])
+    vectors = {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], got["embeddings"])}
+    return kbase.docstore.all_documents(), vectors
+
+
+def _grow(kbase: KnowledgeBase, seed: tuple[list[Document], dict[str, np.ndarray]], size: int) -> None:
+    """Scale the index up to `size` chunks and publish a keyword index that covers them."""
+    from index.bm25 import KeywordIndex
+
+    if kbase.store.count() >= size:
+        return
+    _scale_up(kbase, *seed, size)
+    kbase.keyword = KeywordIndex.build(kbase.docstore)
+    kbase.keyword.save(kbase.bm25_dir)
+
+
 def bench_queries(corpus: Path, base: Settings, *, sizes: list[int], questions: list[str], n: int = 60) -> list[dict]:
     results = []
     with tempfile.TemporaryDirectory(prefix="kb-scale-") as tmp:
@@ -123,17 +141,10 @@ def bench_queries(corpus: Path, base: Settings, *, sizes: list[int], questions: 
             shutil.copytree(base.data_dir, Path(tmp) / "data")  # start from the ingested corpus, not from scratch
         kbase = KnowledgeBase.open(base.model_copy(update={"data_dir": Path(tmp) / "data"}))
         kbase.ingest(corpus)
-        seed_docs = kbase.docstore.all_documents()
-        got = kbase.store.collection.get(include=["embeddings"])
-        vectors = {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], got["embeddings"])}
+        seed = _seed(kbase)
         for size in sorted(sizes):
             t0 = time.perf_counter()
-            _scale_up(kbase, seed_docs, vectors, size)
-            from index.bm25 import KeywordIndex
-
-            keyword = KeywordIndex.build(kbase.docstore)
-            keyword.save(kbase.bm25_dir)
-            kbase.keyword = keyword
+            _grow(kbase, seed, size)
             build_s = time.perf_counter() - t0
             service = KnowledgeService(kbase, llm=None)
             sample = [questions[i % len(questions)] for i in range(n)]
@@ -231,12 +242,7 @@ def load_test(corpus: Path, settings: Settings, questions: list[str], *, chunks:
     kbase = KnowledgeBase.open(settings)
     kbase.ingest(corpus)
     if kbase.store.count() < chunks:
-        got = kbase.store.collection.get(include=["embeddings"])
-        vectors = {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], got["embeddings"])}
-        _scale_up(kbase, kbase.docstore.all_documents(), vectors, chunks)
-        from index.bm25 import KeywordIndex
-
-        KeywordIndex.build(kbase.docstore).save(kbase.bm25_dir)
+        _grow(kbase, _seed(kbase), chunks)
     size = kbase.store.count()
     del kbase
     with uvicorn_server({"KB_DATA_DIR": str(settings.data_dir), "KB_TEACHER_TOKEN": "load-test"}) as base:
