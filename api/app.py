@@ -10,7 +10,7 @@ from api import errors
 from api.deps import RateLimiter
 from api.routers import ask, documents, evalreport, health, pages, search
 from index.kbindex import KnowledgeBase
-from index.service import KnowledgeService
+from qa.service import KnowledgeService
 from kb.settings import Settings, get_settings
 
 

@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 
 from api.errors import ApiError
 from index.filters import Filters
-from index.service import KnowledgeService
+from qa.service import KnowledgeService
 
 Role = Literal["trainee", "teacher"]
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from index.answering import Citation
+from qa.records import Citation
 from index.filters import Filters
 
 DocType = Literal["lecture", "case", "report"]
@@ -66,3 +66,5 @@ class AskOut(BaseModel):
     evidence: float
     timings: dict[str, float]
     resolved_question: str = ""
+    kind: str = ""
+    unsupported: list[int] = []

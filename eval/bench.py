@@ -23,7 +23,7 @@ import numpy as np
 from eval.dataset import load_dataset
 from eval.metrics import percentile
 from index.kbindex import KnowledgeBase
-from index.service import KnowledgeService
+from qa.service import KnowledgeService
 from ingest.documents import Chunk, Document, build_document
 from ingest.metadata import DocMeta
 from ingest.pipeline import discover

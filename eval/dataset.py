@@ -1,7 +1,9 @@
 """The eval dataset format, the same for any corpus.
 
-A dataset folder holds `questions.jsonl` — {id, question, answers: [strings a correct answer
-contains], gold_passage_id | gold_passage_ids | null (unanswerable), kind?, followup_of?} — and
+A dataset folder holds `questions.jsonl` — {id, question, answers: [alternatives: a correct answer
+contains one of them], key_points?: [a complete answer contains all of them], avoid?: [strings a right
+answer must not contain, e.g. the neighbouring items of an ordinal question], gold_passage_id |
+gold_passage_ids | null (unanswerable), kind?, followup_of?} — and
 either `passages.jsonl` ({id, title, text, metadata?}: each passage becomes a document) or a
 `dataset.yaml` whose `corpus:` names a folder of documents (gold ids are then paths relative to it).
 """
@@ -28,6 +30,8 @@ class Question:
     gold: frozenset[str]  # empty = unanswerable
     kind: str = ""
     followup_of: str | None = None
+    key_points: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
 
     @property
     def answerable(self) -> bool:
@@ -77,7 +81,8 @@ def load_dataset(folder: Path, *, limit: int | None = None, questions: str = "qu
         questions.append(Question(
             id=str(row.get("id", n)), question=row["question"], answers=list(row.get("answers") or []),
             gold=frozenset(str(g) for g in (gold or [])), kind=row.get("kind", ""),
-            followup_of=row.get("followup_of"),
+            followup_of=row.get("followup_of"), key_points=tuple(row.get("key_points") or ()),
+            avoid=tuple(row.get("avoid") or ()),
         ))
     if limit:
         questions = questions[:limit]

@@ -11,7 +11,7 @@ from pathlib import Path
 from eval import metrics as m
 from eval.dataset import Dataset, load_dataset
 from index.kbindex import KnowledgeBase
-from index.service import KnowledgeService, Turn, resolve_question
+from qa.service import KnowledgeService, Turn, resolve_question
 from kb.settings import Settings
 
 STAGES = ("embed", "dense", "bm25", "answer", "total")

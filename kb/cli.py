@@ -88,7 +88,7 @@ def search(
 ) -> None:
     """检索资料与金点子 (search passages and golden ideas)."""
     from index.kbindex import KnowledgeBase
-    from index.service import KnowledgeService
+    from qa.service import KnowledgeService
 
     try:
         service = KnowledgeService(KnowledgeBase.open(get_settings()))
@@ -112,7 +112,7 @@ def ask(question: str = typer.Argument(..., help="问题"),
         mode: str = typer.Option(None, help="dense | bm25 | hybrid")) -> None:
     """提问并给出带引用的回答 (ask; answer with cited sources)."""
     from index.kbindex import KnowledgeBase
-    from index.service import KnowledgeService
+    from qa.service import KnowledgeService
 
     try:
         answer = KnowledgeService(KnowledgeBase.open(get_settings())).ask(question, mode=mode)

@@ -10,7 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import RoleDep, ServiceDep, scope
 from api.errors import ApiError
 from api.schemas import AskIn, AskOut
-from index.service import Turn
+from qa.records import Final, Reset, Stage, Token
+from qa.service import Turn
 
 router = APIRouter(prefix="/api", tags=["ask 问答"])
 
@@ -46,21 +47,23 @@ async def ask(body: AskIn, request: Request, role: RoleDep, service: ServiceDep)
     return _answer_dict(answer)
 
 
-@router.post("/ask/stream", summary="流式提问 (server-sent events: token…, [reset], citations, done)")
+@router.post("/ask/stream", summary="流式提问 (server-sent events: stage…, token…, [reset], citations, done)")
 async def ask_stream(body: AskIn, request: Request, role: RoleDep, service: ServiceDep):
     options = _options(body, request, role)
 
     def events():
         # runs in a worker thread (Starlette iterates sync generators in the threadpool)
         try:
-            for kind, value in service.ask_stream(body.question, **options):
-                if kind == "token":
-                    yield _sse("token", {"text": value})
-                elif kind == "reset":
-                    yield _sse("reset", {"text": value})
-                else:
-                    data = _answer_dict(value)
-                    yield _sse("citations", {k: data[k] for k in ("answer", "citations", "related", "refused", "notice")})
+            for event in service.ask_stream(body.question, **options):
+                if isinstance(event, Token):
+                    yield _sse("token", {"text": event.text})
+                elif isinstance(event, Stage):
+                    yield _sse("stage", {"name": event.name, "message": event.message, "count": event.count})
+                elif isinstance(event, Reset):
+                    yield _sse("reset", {"text": event.text})
+                elif isinstance(event, Final):
+                    data = _answer_dict(event.answer)
+                    yield _sse("citations", {k: data[k] for k in ("answer", "citations", "related", "refused", "notice", "kind", "unsupported")})
                     yield _sse("done", {"timings": data["timings"], "evidence": data["evidence"],
                                         "resolved_question": data["resolved_question"]})
         except Exception:  # noqa: BLE001 - headers are sent; report in-band, never a stack trace

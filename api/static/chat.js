@@ -20,7 +20,6 @@ function renderAnswer(node, text, citations, refused, related) {
   node.replaceChildren();
   node.classList.toggle("refused", !!refused);
   const body = el("div", { class: "answer-text" });
-  if (refused) body.append(el("strong", {}, "资料中未找到 · "));
   for (const part of text.split(/(\[\d+\])/)) {
     const m = part.match(/^\[(\d+)\]$/);
     body.append(m ? citeButton(Number(m[1]), citations) : part);
@@ -56,7 +55,8 @@ async function ask(question) {
       while ((i = buf.indexOf("\n\n")) >= 0) {
         const raw = buf.slice(0, i); buf = buf.slice(i + 2);
         const ev = (raw.match(/^event: (.*)$/m) || [])[1], data = JSON.parse((raw.match(/^data: (.*)$/m) || [])[1] || "{}");
-        if (ev === "token") { text += data.text; node.replaceChildren(el("div", { class: "who" }, "学习助手"), text); }
+        if (ev === "stage") { if (!text) node.replaceChildren(el("div", { class: "who" }, "学习助手"), el("span", { class: "stage small" }, data.message)); }
+        else if (ev === "token") { text += data.text; node.replaceChildren(el("div", { class: "who" }, "学习助手"), text); }
         else if (ev === "reset") { text = data.text; }
         else if (ev === "citations") { meta = data; text = data.answer; }
         else if (ev === "error") throw new Error(data.message);

@@ -30,7 +30,7 @@ import json, sys
 from pathlib import Path
 from index.bm25 import KeywordIndex
 from index.kbindex import KnowledgeBase
-from index.service import KnowledgeService
+from qa.service import KnowledgeService
 from kb.settings import Settings
 kbase = KnowledgeBase.open(Settings(data_dir=Path(sys.argv[1]), chunk_tokens=60, _env_file=None))
 listed = {e["doc_id"] for e in kbase.docstore.read_manifest().get("files", {}).values()}

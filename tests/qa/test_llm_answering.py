@@ -1,6 +1,6 @@
 """LLM answer checking with a deterministic fake client (the real model runs in test_llm_real.py)."""
-from index.answering import ExtractiveAnswerer
-from index.llm_answering import LLMAnswerer, build_messages, check_citations, sanitize
+from qa.extractive import ExtractiveAnswerer
+from qa.llm_answering import LLMAnswerer, build_messages, check_citations, sanitize
 from index.retrieval import Hit
 from kb.errors import LLMUnavailable
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from index.kbindex import KnowledgeBase
-from index.llm import LlamaCppClient, OpenAICompatibleClient
-from index.service import KnowledgeService
+from qa.llm import LlamaCppClient, OpenAICompatibleClient
+from qa.service import KnowledgeService
 from scripts.install_llm import default_target
 from tests.conftest import wait_http
 

@@ -1,4 +1,8 @@
-"""The one question path used by the API, the CLI and the eval harness: resolve, retrieve, answer."""
+"""The one question path used by the API, the CLI and the eval harness: resolve, retrieve, answer.
+
+`ask_stream` yields typed events (qa.records): Stage while retrieving and composing, Token pieces of the
+answer, Reset when an LLM failed and the extractive answer replaces the streamed text, then Final.
+"""
 from __future__ import annotations
 
 import re
@@ -7,16 +11,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import prompts
-from index.answering import Answer, ExtractiveAnswerer
 from index.filters import Filters
 from index.kbindex import KnowledgeBase
-from index.llm import make_llm
-from index.llm_answering import LLMAnswerer
 from index.retrieval import SearchResult
 from kb.errors import LLMUnavailable
+from qa.extractive import ExtractiveAnswerer
+from qa.llm import make_llm
+from qa.llm_answering import LLMAnswerer
+from qa.records import Answer, Event, Final, Reset, Stage, Token
+from qa.scoring import AnswerModel, load_model
+from qa.units import DocCache
 
 _FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|它|其|这个|这些|该|上述|第[一二三四五六七八九十\d]+[条点项个])")
-_TOKEN_PIECE = re.compile(r"\[\d+\]|[^\[]{1,12}|\[")
+_TOKEN_PIECE = re.compile(r"\[\d+\]|[^\[]{1,12}|\[", re.S)
 
 
 @dataclass(frozen=True)
@@ -52,52 +59,61 @@ class KnowledgeService:
         self.kbase = kbase
         wants_llm = kbase.settings.answerer in ("auto", "llm")
         self.llm = llm if llm is not None else (make_llm(kbase.settings) if wants_llm else None)
+        self.docs = DocCache(kbase.docstore)
 
     @property
     def settings(self):
         # derived, not copied: the eval harness swaps kbase.settings per configuration
         return self.kbase.settings
 
+    @property
+    def answer_model(self) -> AnswerModel:
+        return load_model(self.kbase.embedder.fingerprint)
+
     def search(self, query: str, *, filters: Filters | None = None, mode: str | None = None,
                k: int = 10, per_doc: int | None = 2) -> SearchResult:
         return self.kbase.retriever().search(query, mode=mode or self.settings.retrieval_mode, k=k,
                                              filters=filters, per_doc=per_doc)
 
-    def _extractive(self) -> ExtractiveAnswerer:
-        return ExtractiveAnswerer(self.kbase.keyword_index(), embedder=self.kbase.embedder,
-                                  min_evidence=self.settings.min_evidence)
+    def extractive(self) -> ExtractiveAnswerer:
+        keyword = self.kbase.keyword_index()
+        self.docs.sync(keyword.version)
+        return ExtractiveAnswerer(keyword, self.docs, model=self.answer_model)
 
     def ask_stream(self, question: str, *, filters: Filters | None = None, top_k: int | None = None,
                    conversation: list[Turn] | None = None, mode: str | None = None,
-                   answerer: str | None = None) -> Iterator[tuple[str, object]]:
-        """Yields ("token", text)…, possibly ("reset", text) after a fallback, then ("answer", Answer)."""
+                   answerer: str | None = None) -> Iterator[Event]:
         started = time.perf_counter()
         use_llm = (answerer or self.settings.answerer) != "extractive" and self.llm is not None
+        yield Stage("retrieve", "检索中… (searching)")
         query = resolve_question(question, conversation, self.llm if use_llm else None)
         result = self.search(query, filters=filters, mode=mode, k=top_k or self.settings.top_k, per_doc=3)
+        yield Stage("found", f"找到 {len(result.hits)} 段资料 (found {len(result.hits)} passages)", len(result.hits))
         t0 = time.perf_counter()
-        extractive = self._extractive()
+        extractive = self.extractive()
         answer: Answer | None = None
         if use_llm:
+            yield Stage("generate", "正在生成回答… (generating)")
             llm = LLMAnswerer(self.llm, fallback=extractive, max_tokens=self.settings.llm_max_tokens)
-            for kind, value in llm.stream(query, result.hits, query_vector=result.query_vector):
-                if kind == "answer":
-                    answer = value
+            for event in llm.stream(query, result.hits, filters=filters):
+                if isinstance(event, Final):
+                    answer = event.answer
                 else:
-                    yield kind, value
+                    yield event
         else:
-            answer = extractive.answer(query, result.hits, query_vector=result.query_vector)
+            yield Stage("compose", "正在整理答案… (composing)")
+            answer = extractive.answer(query, result.hits, filters=filters)
             for piece in _TOKEN_PIECE.findall(answer.answer):
-                yield "token", piece
+                yield Token(piece)
         answer.timings = {**{k: round(v * 1000, 1) for k, v in result.timings.items()},
                           "answer": round((time.perf_counter() - t0) * 1000, 1),
                           "total": round((time.perf_counter() - started) * 1000, 1)}
         if query != question:
             answer.resolved_question = query
-        yield "answer", answer
+        yield Final(answer)
 
     def ask(self, question: str, **options) -> Answer:
-        for kind, value in self.ask_stream(question, **options):
-            if kind == "answer":
-                return value
+        for event in self.ask_stream(question, **options):
+            if isinstance(event, Final):
+                return event.answer
         raise RuntimeError("answer stream ended without an answer")  # pragma: no cover

@@ -3,7 +3,7 @@ import pytest
 
 from index.filters import Filters
 from index.kbindex import KnowledgeBase
-from index.service import KnowledgeService, Turn
+from qa.service import KnowledgeService, Turn
 
 INJECTED = """---
 title: 云溪县茶旅融合简报

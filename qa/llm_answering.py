@@ -1,7 +1,10 @@
 """The LLM answerer: numbered passages in a Chinese prompt (prompts/), streamed tokens, checked citations.
 
 After generation every [n] is checked: markers that point at no passage are dropped and reported,
-and an answer whose sentences cite nothing is flagged. Sentences in passages that look like
+and an answer whose sentences cite nothing is flagged; each cited sentence is checked against its passage
+(qa/support.py: its numbers, dates and named terms must occur there) and unsupported ones are flagged.
+The prompt's length rule depends on the question's kind (a list or a how/why answer may be longer), and a
+list question gets the whole section its best evidence stands in as one passage. Sentences in passages that look like
 instructions to the model are removed before the prompt is built (passages are data).
 """
 from __future__ import annotations
@@ -11,10 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import prompts
-from index.answering import _INJECTION, REFUSAL, Answer, Citation, ExtractiveAnswerer
 from index.retrieval import Hit
 from ingest.sentences import sentence_spans
 from kb.errors import LLMUnavailable
+from qa import compose as cp
+from qa.extractive import ExtractiveAnswerer
+from qa.question import analyse
+from qa.records import REFUSAL, Answer, Citation, Final, Reset, Token
+from qa.support import check_support, split_cited_sentences
+from qa.units import _INJECTION
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # "132家。资料编号为 [1]。" → "132家[1]。": small models often put the marker in a sentence of its own
@@ -71,13 +79,21 @@ def sanitize(text: str) -> str:
     return "".join(out)
 
 
-def build_messages(question: str, hits: list[Hit], *, passage_chars: int = 500) -> list[dict]:
+STYLE = {"list": "style_list", "how": "style_reason", "why": "style_reason", "definition": "style_reason",
+         "ordinal": "style_fact"}
+PASSAGE_CHARS = 500  # characters of each passage in the prompt (a list's section gets SECTION_CHARS)
+SECTION_CHARS = 1500
+
+
+def build_messages(question: str, hits: list[Hit], *, passage_chars: int = PASSAGE_CHARS, kind: str = "") -> list[dict]:
     passages = []
     for i, hit in enumerate(hits, 1):
         m = hit.meta
         where = "，".join(x for x in (m.get("title"), m.get("section")) if x)
-        passages.append(f"[{i}]（{where}）\n{sanitize(hit.text)[:passage_chars]}")
-    user = prompts.load("answer_user").format(passages="\n\n".join(passages), question=question)
+        limit = SECTION_CHARS if m.get("kind") == "section" else passage_chars
+        passages.append(f"[{i}]（{where}）\n{sanitize(hit.text)[:limit]}")
+    style = prompts.load(STYLE.get(kind, "style_fact"))
+    user = prompts.load("answer_user").format(passages="\n\n".join(passages), question=question, style=style)
     return [{"role": "system", "content": prompts.load("answer_system")}, {"role": "user", "content": user}]
 
 
@@ -90,29 +106,58 @@ class LLMAnswerer:
         self.max_tokens = max_tokens
         self.max_passages = max_passages
 
-    def stream(self, question: str, hits: list[Hit], *, query_vector=None) -> Iterator[tuple[str, object]]:
-        """Yields ("token", str) while generating, then ("answer", Answer)."""
-        hits = hits[: self.max_passages]
-        evidence = self.fallback.assess(question, hits, query_vector=query_vector) if hits else 0.0
-        if evidence < self.fallback.min_evidence:
-            # the same calibrated gate as the extractive answerer: weak evidence is refused, not generated
-            related = [Citation.from_hit(i + 1, h) for i, h in enumerate(hits)]
-            yield "answer", Answer(REFUSAL, [], True, related=related, evidence=evidence)
+    def _section_passage(self, ev) -> Hit | None:
+        """The whole section of the best evidence unit as one passage (list and how/why questions)."""
+        if not ev.units:
+            return None
+        best = ev.units[ev.ranked()[0]]
+        hit = ev.hits[best.hit_rank]
+        doc = self.fallback.docs.doc(hit.doc_id)
+        if doc is None:
+            return None
+        start = max((h.start for h in doc.headings if h.start <= best.start), default=0)
+        end = cp.section_end(doc, best.start)
+        if end - start <= len(hit.text):
+            return None
+        meta = {**hit.meta, "kind": "section", "start": start, "end": end}
+        return Hit(hit.chunk_id, doc.text[start:end], meta, hit.score, hit.dense, hit.bm25)
+
+    def stream(self, question: str, hits: list[Hit], *, filters=None, **_) -> Iterator:
+        """Yields Token while generating (Reset on a fallback), then Final."""
+        q = analyse(question)
+        if q.kind == "collection":
+            listed = self.fallback.answer(question, hits, filters=filters)
+            yield Token(listed.answer)
+            yield Final(listed)
             return
+        hits = hits[: self.max_passages]
+        ev = self.fallback.evidence(question, hits) if hits else None
+        evidence = ev.answerability if ev else 0.0
+        if evidence < self.fallback.model.llm_threshold:
+            # a floor against nonsense (far looser than the extractive gate): the LLM refuses by its prompt
+            related = [Citation.from_hit(i + 1, h) for i, h in enumerate(hits)]
+            yield Final(Answer(REFUSAL, [], True, related=related, evidence=evidence, kind=q.kind))
+            return
+        if q.kind in ("list", "how", "why", "definition"):
+            section = self._section_passage(ev)
+            if section is not None:
+                hits = [section] + [h for h in hits if h.chunk_id != section.chunk_id][: self.max_passages - 1]
         pieces: list[str] = []
         try:
-            for piece in self.client.stream(build_messages(question, hits), max_tokens=self.max_tokens, temperature=0.2):
+            messages = build_messages(question, hits, kind=q.kind)
+            for piece in self.client.stream(messages, max_tokens=self.max_tokens, temperature=0.2):
                 pieces.append(piece)
-                yield "token", piece
+                yield Token(piece)
         except LLMUnavailable as exc:
-            answer = self.fallback.answer(question, hits, query_vector=query_vector)
+            answer = self.fallback.answer(question, hits, filters=filters)
             answer.notice = f"大模型暂不可用，已改用摘录式回答 (LLM unavailable, extractive fallback): {exc}"
-            yield "reset", answer.answer
-            yield "answer", answer
+            yield Reset(answer.answer)
+            yield Final(answer)
             return
         answer = self.finish("".join(pieces), hits)
         answer.evidence = evidence
-        yield "answer", answer
+        answer.kind = q.kind
+        yield Final(answer)
 
     def finish(self, text: str, hits: list[Hit]) -> Answer:
         check = check_citations(text, len(hits))
@@ -126,12 +171,19 @@ class LLMAnswerer:
             notices.append("该回答没有标注来源，请核对原文 (answer cites no passage)")
         elif check.uncited_sentences:
             notices.append(f"{check.uncited_sentences} 句没有标注来源 (uncited sentences)")
+        unsupported = []
+        for i, (sentence, cited) in enumerate(split_cited_sentences(check.text), 1):
+            cited = [n for n in cited if 1 <= n <= len(hits)]
+            if cited and not any(check_support(sentence, hits[n - 1].text).supported for n in cited):
+                unsupported.append(i)
+        if unsupported:
+            notices.append(f"第 {'、'.join(map(str, unsupported))} 句与所引资料不符，请核对 (unsupported by the cited passage)")
         citations = [Citation.from_hit(n, hits[n - 1]) for n in check.cited]
-        return Answer(check.text, citations, False, related=related, notice="；".join(notices))
+        return Answer(check.text, citations, False, related=related, notice="；".join(notices), unsupported=unsupported)
 
-    def answer(self, question: str, hits: list[Hit], *, query_vector=None) -> Answer:
+    def answer(self, question: str, hits: list[Hit], **options) -> Answer:
         final = None
-        for kind, value in self.stream(question, hits, query_vector=query_vector):
-            if kind == "answer":
-                final = value
+        for event in self.stream(question, hits, **options):
+            if isinstance(event, Final):
+                final = event.answer
         return final

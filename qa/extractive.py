@@ -1,0 +1,284 @@
+"""The extractive answerer: analyse the question, score evidence units with the fitted model, refuse when
+the materials do not answer, else compose by kind — each quoted piece followed by its citation [n].
+
+- quantity / name / yes-no / other: the best unit, plus units whose probability is at least `include_ratio`
+  (fitted) of the best one's, at most MAX_FACTUAL, in document order;
+- list: every item of the list the best units point at (a numbered list in the document, a heading's
+  sub-items, "一是…二是…", a ；-separated enumeration), in document order;
+- how / why / definition: the key sentences of the best unit's section, in document order;
+- ordinal: item N of the named report's 金点子 or of the list the best units point at;
+- collection: a list built from document metadata (qa/collection.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.bm25 import KeywordIndex
+from index.filters import Filters
+from index.retrieval import Hit
+from ingest.documents import Document
+from ingest.sentences import sentence_spans
+from qa import collection
+from qa import compose as cp
+from qa.features import unit_features
+from qa.question import Question, analyse, char_grams, question_ordinal  # noqa: F401 - question_ordinal re-exported
+from qa.records import REFUSAL, Answer, Citation
+from qa.scoring import AnswerModel, load_model
+from qa.units import DocCache, Unit
+
+MAX_FACTUAL = 3  # sentences of a factual answer at most (the include ratio decides how many, ≤ this)
+KEY_SENTENCES = 4  # how/why/definition: key sentences of one section at most (measured: eval key-point recall)
+LIST_ANCHORS = 5  # the best units tried, in order, as the anchor of a list or an ordinal item
+NO_MATCH = "资料中没有找到符合条件的文档。"
+
+
+@dataclass
+class Evidence:
+    question: Question
+    hits: list[Hit]
+    units: list[Unit]
+    rows: np.ndarray
+    probs: np.ndarray
+    answerability: float
+
+    def ranked(self) -> list[int]:
+        return [int(i) for i in np.argsort(-self.probs, kind="stable")]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One quoted piece of an answer: its display text, the record it is cited by, the raw quote to mark."""
+
+    text: str
+    hit: Hit
+    quote: str
+    order: tuple  # (hit rank, offset) for document order
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, keyword: KeywordIndex, docs: DocCache, *, model: AnswerModel | None = None,
+                 fingerprint: str = "") -> None:
+        self.keyword = keyword
+        self.docs = docs
+        self.model = model or load_model(fingerprint)
+
+    @property
+    def min_evidence(self) -> float:
+        return self.model.threshold
+
+    # evidence ------------------------------------------------------------------------------------------
+    def evidence(self, question: str, hits: list[Hit]) -> Evidence:
+        q = analyse(question)
+        units = [u for rank, h in enumerate(hits) for u in self.docs.units(rank, h)]
+        rows = unit_features(q, units, hits, self.keyword)
+        probs, logits = self.model.unit_probs(rows)
+        from qa.features import question_features
+
+        answerability = self.model.answerability(
+            question_features(q, units, rows, probs, logits, hits, self.keyword)) if units else 0.0
+        return Evidence(q, hits, units, rows, probs, answerability)
+
+    def assess(self, question: str, hits: list[Hit], **_) -> float:
+        return self.evidence(question, hits).answerability
+
+    # answers -------------------------------------------------------------------------------------------
+    def answer(self, question: str, hits: list[Hit], *, filters: Filters | None = None, **_) -> Answer:
+        q = analyse(question)
+        related = [Citation.from_hit(i + 1, h) for i, h in enumerate(hits)]
+        if q.kind == "collection":
+            listed = self._collection(q, filters, related)
+            if listed is not None:
+                return listed
+        ev = self.evidence(question, hits)
+        if not ev.units or ev.answerability < self.model.threshold:
+            return Answer(REFUSAL, [], True, related=related, evidence=ev.answerability, kind=q.kind)
+        pieces, notice = self.compose(ev)
+        if not pieces:
+            return Answer(REFUSAL, [], True, related=related, evidence=ev.answerability, kind=q.kind)
+        text, citations = render(pieces, numbered=q.kind in ("list",) and len(pieces) > 1)
+        return Answer(text, citations, False, related=related, evidence=ev.answerability, kind=q.kind, notice=notice)
+
+    def compose(self, ev: Evidence) -> tuple[list[Piece], str]:
+        kind = ev.question.kind
+        if kind == "ordinal":
+            got = self._ordinal(ev)
+            if got:
+                return got, ""
+        if kind in ("list", "collection"):
+            got, notice = self._list(ev)
+            if got:
+                return got, notice
+        if kind in ("how", "why", "definition", "list", "collection"):
+            got = self._section(ev)
+            if got:
+                return got, ""
+        return self._factual(ev), ""
+
+    def _doc(self, unit: Unit, ev: Evidence) -> Document | None:
+        return self.docs.doc(ev.hits[unit.hit_rank].doc_id)
+
+    def _piece(self, ev: Evidence, unit: Unit, text: str | None = None) -> Piece:
+        hit = ev.hits[unit.hit_rank]
+        raw = text if text is not None else unit.text
+        return Piece(cp.clean(raw), hit, raw, (unit.hit_rank, unit.start))
+
+    def _doc_piece(self, ev: Evidence, doc: Document, rank: int, start: int, end: int, text: str | None = None) -> Piece:
+        """A piece of the document, cited by the retrieved record if it holds it, else by its own chunk."""
+        hit = ev.hits[rank]
+        raw = text if text is not None else doc.text[start:end]
+        hs = int(hit.meta.get("start", 0))
+        if hit.meta.get("kind") == "idea" or not (hs <= start and end <= hs + len(hit.text)):
+            chunk = cp.chunk_at(doc, start)
+            if chunk is not None and doc.text[start:end] in chunk.text:
+                hit = Hit(chunk.chunk_id, chunk.text, doc.chunk_metadata(chunk), 0.0)
+        return Piece(cp.clean(raw), hit, doc.text[start:end] if text is None or text in doc.text else raw,
+                     (rank, start))
+
+    def _body_of_heading(self, ev: Evidence, unit: Unit, limit: int) -> list[Piece]:
+        doc = self._doc(unit, ev)
+        if doc is None:
+            return []
+        end = cp.heading_body_end(doc, unit.start)
+        out = []
+        for s, e in sentence_spans(doc.text, unit.end, end):
+            if len(out) >= limit:
+                break
+            if any(h.start == s for h in doc.headings) or e - s < 4:
+                continue
+            out.append(self._doc_piece(ev, doc, unit.hit_rank, s, e))
+        return out
+
+    def _factual(self, ev: Evidence) -> list[Piece]:
+        order = ev.ranked()
+        best_p = float(ev.probs[order[0]])
+        chosen: list[Piece] = []
+        seen: set[str] = set()
+        for i in order:
+            if len(chosen) >= MAX_FACTUAL or (chosen and ev.probs[i] < self.model.include_ratio * best_p):
+                break
+            unit = ev.units[i]
+            got = self._body_of_heading(ev, unit, 1) if unit.kind == "heading" else [self._piece(ev, unit)]
+            for piece in got:
+                if piece.text not in seen:
+                    seen.add(piece.text)
+                    chosen.append(piece)
+        return sorted(chosen, key=lambda p: p.order)
+
+    def _section(self, ev: Evidence) -> list[Piece]:
+        order = ev.ranked()
+        best = ev.units[order[0]]
+        if best.kind == "heading":
+            return self._body_of_heading(ev, best, KEY_SENTENCES)
+        doc = self._doc(best, ev)
+        if doc is None:
+            return self._factual(ev)
+        start = max((h.start for h in doc.headings if h.start <= best.start), default=0)
+        end = cp.section_end(doc, best.start)
+        best_p = float(ev.probs[order[0]])
+        chosen, seen = [], set()
+        for i in order:
+            unit = ev.units[i]
+            if len(chosen) >= KEY_SENTENCES or ev.probs[i] < self.model.include_ratio * best_p:
+                break
+            same = ev.hits[unit.hit_rank].doc_id == ev.hits[best.hit_rank].doc_id and start <= unit.start < end
+            if same and unit.kind != "heading" and unit.text not in seen:
+                seen.add(unit.text)
+                chosen.append(self._piece(ev, unit))
+        return sorted(chosen, key=lambda p: p.order[1])
+
+    def _lists_for(self, ev: Evidence, unit: Unit) -> list[tuple[Document, list[cp.Item], str]]:
+        """Candidate lists a unit points at, each with the text that introduces it: the list under its heading
+        or announcing sentence, the "一是…二是…" / ；- / colon-enumeration of its paragraph, its own list."""
+        doc = self._doc(unit, ev)
+        if doc is None:
+            return []
+        out = []
+        if unit.kind == "idea":
+            ideas = [c for c in doc.chunks if c.kind == "idea"]
+            if len(ideas) >= 2:
+                out.append((doc, [cp.Item(c.start, c.end, cp.strip_marker(c.text), c.idea_no) for c in ideas],
+                            f"{unit.section} 金点子"))
+        if unit.kind == "heading":
+            run = cp.list_after(doc, unit.start, cp.heading_body_end(doc, unit.start))
+            if run:
+                out.append((doc, cp.items_of(doc, run), unit.text))
+        else:
+            inline = cp.inline_list(doc, unit.line_start, unit.line_end)
+            if inline:
+                out.append((doc, inline, doc.text[unit.line_start:unit.line_end][:80]))
+            if unit.text.rstrip().endswith(("：", ":")) or "以下" in unit.text or "如下" in unit.text:
+                run = cp.list_after(doc, unit.start, cp.section_end(doc, unit.start))
+                if run:
+                    out.append((doc, cp.items_of(doc, run), f"{unit.section} {unit.text}"))
+        run = cp.list_containing(doc, unit.start)
+        if run:
+            out.append((doc, cp.items_of(doc, run), cp.parent_text(doc, run)))
+        return out
+
+    def _list(self, ev: Evidence) -> tuple[list[Piece], str]:
+        candidates = []
+        for a, i in enumerate(ev.ranked()[:LIST_ANCHORS]):
+            for doc, items, parent in self._lists_for(ev, ev.units[i]):
+                if len(items) >= 2:
+                    cover = len(ev.question.grams & char_grams(parent)) / max(1, len(ev.question.grams))
+                    count = bool(ev.question.count) and len(items) == ev.question.count
+                    candidates.append(((cover, count, -a), ev.units[i], doc, items))
+        if not candidates:
+            return [], ""
+        # the list whose introduction matches the question best; the expected item count breaks ties
+        _, unit, doc, items = max(candidates, key=lambda c: c[0])
+        notice = ""
+        if len(items) > cp.MAX_ITEMS:
+            notice = f"共 {len(items)} 项，只列出前 {cp.MAX_ITEMS} 项 (list cut to {cp.MAX_ITEMS} items)"
+            items = items[: cp.MAX_ITEMS]
+        return [self._doc_piece(ev, doc, unit.hit_rank, it.start, it.end, it.text) for it in items], notice
+
+    def _ordinal(self, ev: Evidence) -> list[Piece]:
+        n = ev.question.ordinal
+        for i in ev.ranked()[:LIST_ANCHORS]:
+            unit = ev.units[i]
+            if unit.kind == "idea" and n and unit.marker and unit.marker[1] == n:
+                return [self._piece(ev, unit)]
+            for doc, items, _ in self._lists_for(ev, unit):
+                pick = items[-1] if n == -1 else next((it for it in items if it.number == n), None)
+                if pick is not None:
+                    return [self._doc_piece(ev, doc, unit.hit_rank, pick.start, pick.end, pick.text)]
+        return []
+
+    def _collection(self, q: Question, filters: Filters | None, related: list[Citation]) -> Answer | None:
+        query, found = collection.find(q.text, self.keyword, filters)
+        if not (query.types or query.cohort_no or query.year or query.pishi is not None or query.category):
+            return None  # nothing in the question names metadata: answer it from the passages
+        if not found:
+            return Answer(NO_MATCH, [], True, related=related, evidence=1.0, kind=q.kind)
+        notice = ""
+        if len(found) > cp.MAX_ITEMS:
+            notice = f"共 {len(found)} 篇，只列出前 {cp.MAX_ITEMS} 篇 (list cut to {cp.MAX_ITEMS})"
+        citations, lines = [], []
+        for n, entry in enumerate(found[: cp.MAX_ITEMS], 1):
+            r = entry.record
+            citations.append(Citation.from_hit(n, Hit(r.chunk_id, r.text, r.meta, 0.0)))
+            lines.append(f"{n}. {collection.describe(entry.meta)}[{n}]")
+        text = f"共 {len(found)} 篇：\n" + "\n".join(lines)
+        return Answer(text, citations, False, related=related, evidence=1.0, kind=q.kind, notice=notice)
+
+
+def render(pieces: list[Piece], *, numbered: bool = False) -> tuple[str, list[Citation]]:
+    """Answer text with a [n] after every piece, and one citation per cited record (numbered in order)."""
+    numbers: dict[str, int] = {}
+    citations: list[Citation] = []
+    parts = []
+    for k, piece in enumerate(pieces, 1):
+        key = piece.hit.chunk_id
+        if key not in numbers:
+            numbers[key] = len(numbers) + 1
+            citations.append(Citation.from_hit(numbers[key], piece.hit, piece.quote))
+        text = piece.text.replace("[", "［").replace("]", "］")  # a literal "[3]" of the document is no citation
+        body = text[:-1] if text.endswith("。") else text
+        tail = "。" if text.endswith("。") else ""
+        parts.append(f"{k}. {body}[{numbers[key]}]{tail}" if numbered else f"{body}[{numbers[key]}]{tail}")
+    return ("\n" if numbered else "").join(parts), citations

@@ -1,0 +1,195 @@
+"""Named features of (question, evidence unit) pairs and of a question's whole evidence.
+
+Both feature sets feed small logistic models fitted by scripts/fit_answer_model.py (qa/scoring.py): one says
+"this unit answers the question", the other "the retrieved materials answer this question at all". Every
+feature is a number in a small range; nothing here is a tuned constant — the weights are learned.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from index.bm25 import KeywordIndex
+from index.retrieval import Hit
+from qa.question import Question, char_grams
+from qa.units import Unit
+
+UNIT_FEATURES = (
+    "cov_idf",  # idf-weighted share of the question's tokens found in the unit
+    "cov_idf_ctx",  # … in the unit with its section path and document title
+    "cov_char",  # share of the question's character bigrams in the unit (typo- and wording-tolerant)
+    "cov_char_ctx",  # … in the unit with its section path and title
+    "cov_char_next",  # … in the unit and the unit after it (answers often sit one sentence after the match)
+    "rare_ctx",  # share of the question's rarest known words in the whole passage and its title/section
+    "quoted_miss",  # the question quotes a term that the passage does not contain
+    "dense",  # the passage's cosine similarity to the question (0 when dense retrieval did not find it)
+    "dense_gap",  # its gap to the best passage's similarity
+    "rank_rr",  # 1 / (1 + the passage's rank)
+    "bm25_rel",  # the passage's BM25 score relative to the best one
+    "type_match",  # the unit has what the question's kind asks for (a number, a cause, a method, a list item…)
+    "has_number",
+    "is_heading",
+    "is_item",
+    "is_idea",
+    "ordinal_match",  # the unit is item N of a list and the question asks for item N
+    "first_in_line",
+    "len_log",  # log of the unit's length in characters, centred on 40
+    "heading_cov",  # share of the question's bigrams in the unit's section path
+    "english_dense",  # the passage similarity again, for English questions only (words cannot match)
+    "dangling",  # the unit ends in ；，： (a fragment of a longer sentence)
+)
+
+QUESTION_FEATURES = (
+    "p_max",  # the best unit's probability of answering
+    "p_second",
+    "logit_max",
+    "dense_top",  # similarity of the best passage
+    "dense_top_gap",  # its gap to the fifth passage: a question about nothing in the corpus has a flat top
+    "rare_best",  # rare-word coverage of the best unit's passage
+    "cov_char_best",  # character coverage of the question by the best unit and its context
+    "cov_char_passage",  # … by the best passage as a whole
+    "oov_share",  # share of the question's Chinese words the corpus never uses
+    "english",
+    "n_words_log",
+)
+
+_NUMBERY = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:个|家|项|条|名|人|次|年|亩|元|万|亿|倍|成|所|座|户|批)")
+_CUE = {
+    "quantity": _NUMBERY,
+    "name": re.compile(r"[“「《\"]|称为|叫做|命名|简称|名为|被称|即"),
+    "definition": re.compile(r"是指|指的是|就是|即|是一种|是以|本质|核心|内涵|含义|是.{2,24}的"),
+    "why": re.compile(r"因为|由于|原因|导致|造成|所以|因此|在于|受制|制约|缺乏|不足|短板|瓶颈|难以|问题"),
+    "how": re.compile(r"通过|采取|采用|坚持|推行|建立|实行|实施|探索|推动|健全|完善|做到|依托|统筹|组建|开展"),
+    "yesno": re.compile(r"是|有|没有|不"),
+}
+
+
+def _idf_cover(tokens: tuple[str, ...], weights: dict[str, float], total: float, present) -> float:
+    return sum(weights[t] for t in tokens if t in present) / total if total else 0.0
+
+
+def _share(grams: frozenset[str], other: frozenset[str]) -> float:
+    return len(grams & other) / len(grams) if grams else 0.0
+
+
+def rare_words(q: Question, keyword: KeywordIndex) -> list[str]:
+    """The question's rarest words the corpus knows (names like 桐江市, 冲锋舟)."""
+    weights = {t: keyword.idf(t) for t in q.words if keyword.knows(t)}
+    if not weights:
+        return []
+    top = max(weights.values())
+    return [t for t, w in weights.items() if w >= 0.8 * top]
+
+
+def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: KeywordIndex) -> np.ndarray:
+    """One row of UNIT_FEATURES per unit."""
+    if not units:
+        return np.zeros((0, len(UNIT_FEATURES)))
+    weights = {t: keyword.idf(t) for t in q.tokens}
+    total = sum(weights.values())
+    rare = rare_words(q, keyword)
+    dense_vals = [h.dense for h in hits if h.dense is not None]
+    top_dense = max(dense_vals) if dense_vals else 0.0
+    floor_dense = min(dense_vals) if dense_vals else 0.0
+    top_bm25 = max((h.bm25 for h in hits if h.bm25), default=0.0)
+    ctx = []
+    for h in hits:
+        head = f"{h.meta.get('title', '')} {h.meta.get('section', '')} {h.meta.get('idea_title', '')}"
+        ctx.append((head, frozenset(char_grams(head)), f"{head} {h.text}"))
+    passage_rare = [sum(1 for t in rare if t in c[2]) / len(rare) if rare else 1.0 for c in ctx]
+    passage_quoted = [all(t in c[2] for t in q.quoted) for c in ctx]
+    cue = _CUE.get(q.kind)
+    rows = np.zeros((len(units), len(UNIT_FEATURES)))
+    for i, u in enumerate(units):
+        h = hits[u.hit_rank]
+        head, head_grams, _ = ctx[u.hit_rank]
+        sec_grams = char_grams(u.section)
+        ctx_grams = u.grams | head_grams | sec_grams
+        ctx_tokens = u.tokens | _tokens_of(head, u.section)
+        nxt = units[i + 1] if i + 1 < len(units) and units[i + 1].hit_rank == u.hit_rank else None
+        dense = h.dense if h.dense is not None else floor_dense
+        if q.kind == "list":
+            match = u.kind in ("item", "idea") or bool(re.search(r"一是|；|、.+、", u.text))
+        elif q.kind == "ordinal":
+            match = u.kind in ("item", "idea")
+        else:
+            match = bool(cue.search(u.text)) if cue else False
+        ordinal_match = bool(q.ordinal and u.marker and u.marker[1] == q.ordinal)
+        rows[i] = (
+            _idf_cover(q.tokens, weights, total, u.tokens),
+            _idf_cover(q.tokens, weights, total, ctx_tokens),
+            _share(q.grams, u.grams),
+            _share(q.grams, ctx_grams),
+            _share(q.grams, u.grams | (nxt.grams if nxt else frozenset())),
+            passage_rare[u.hit_rank],
+            0.0 if passage_quoted[u.hit_rank] else 1.0,
+            dense,
+            top_dense - dense,
+            1.0 / (1 + u.hit_rank),
+            (h.bm25 or 0.0) / top_bm25 if top_bm25 else 0.0,
+            float(match),
+            float(bool(_NUMBERY.search(u.text))),
+            float(u.kind == "heading"),
+            float(u.kind == "item"),
+            float(u.kind == "idea"),
+            float(ordinal_match),
+            float(u.first),
+            math.log(max(4, len(u.text)) / 40),
+            _share(q.grams, sec_grams | frozenset(char_grams(h.meta.get("idea_title", "")))),
+            dense if q.english else 0.0,
+            float(u.dangling),
+        )
+    return rows
+
+
+_TOKEN_CACHE: dict[str, frozenset[str]] = {}
+
+
+def _tokens_of(head: str, section: str) -> frozenset[str]:
+    key = f"{head}\x00{section}"
+    got = _TOKEN_CACHE.get(key)
+    if got is None:
+        from index.tokenize import tokenize
+
+        if len(_TOKEN_CACHE) > 20000:
+            _TOKEN_CACHE.clear()
+        got = _TOKEN_CACHE[key] = frozenset(tokenize(f"{head} {section}"))
+    return got
+
+
+def question_features(q: Question, units: list[Unit], rows: np.ndarray, probs: np.ndarray, logits: np.ndarray,
+                      hits: list[Hit], keyword: KeywordIndex) -> np.ndarray:
+    """QUESTION_FEATURES of the whole evidence, given each unit's probability of answering."""
+    dense_vals = sorted((h.dense for h in hits if h.dense is not None), reverse=True)
+    dense_top = dense_vals[0] if dense_vals else 0.0
+    dense_5 = dense_vals[min(4, len(dense_vals) - 1)] if dense_vals else 0.0
+    han_words = [w for w in q.words if re.search(r"[\u4e00-\u9fff]", w)]
+    oov = sum(1 for w in han_words if not keyword.knows(w) and not _known_by_parts(w, keyword)) / len(han_words) \
+        if han_words else 0.0
+    if len(probs):
+        order = np.argsort(-probs)
+        best = int(order[0])
+        p_max, p_second = float(probs[best]), float(probs[order[1]]) if len(order) > 1 else 0.0
+        logit_max = float(logits[best])
+        rare_best = float(rows[best, UNIT_FEATURES.index("rare_ctx")])
+        cov_best = float(rows[best, UNIT_FEATURES.index("cov_char_ctx")])
+        rank = units[best].hit_rank
+        passage = hits[rank]
+        cov_passage = _share(q.grams, char_grams(f"{passage.meta.get('title', '')} {passage.text}"))
+    else:
+        p_max = p_second = rare_best = cov_best = cov_passage = 0.0
+        logit_max = -10.0
+    return np.array([
+        p_max, p_second, max(-10.0, min(10.0, logit_max)), dense_top, dense_top - dense_5, rare_best, cov_best,
+        cov_passage, oov, float(q.english), math.log(1 + len(q.words)),
+    ])
+
+
+def _known_by_parts(word: str, keyword: KeywordIndex) -> bool:
+    # jieba's search mode splits long words; a word whose parts all occur is not out of vocabulary
+    from index.tokenize import tokenize
+
+    parts = [p for p in tokenize(word) if p != word]
+    return bool(parts) and all(keyword.knows(p) for p in parts)

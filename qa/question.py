@@ -1,0 +1,169 @@
+"""Question analysis: what kind of answer is asked for, its ordinal, and the words and characters to match.
+
+The kind decides how an answer is composed (qa/compose.py): a quantity or a name is one sentence, a list is
+every item of one list, how/why/definition are the key sentences of one section, an ordinal is item N of a
+list, a collection question is answered from document metadata. English and mixed questions are analysed
+too; their Chinese-free part is matched by the multilingual embedder, not by words.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from index.tokenize import keywords, tokenize
+
+KINDS = ("collection", "ordinal", "list", "why", "how", "definition", "quantity", "name", "yesno", "other")
+
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNIT = {"十": 10, "百": 100}
+_NUM = r"[零〇一二两三四五六七八九十百\d]{1,4}"
+_ORDINAL = re.compile(rf"第\s*({_NUM})\s*(?:条|点|项|个|方面|部分|种|类|步)")
+_ORDINAL_FIRST = re.compile(r"(头一|首)(条|点|项)")
+_ORDINAL_LAST = re.compile(r"最后一(条|点|项)")
+_EN_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+                "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth")
+_EN_ORDINAL = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_EN_ORDINALS) + r")|(?:no\.|item|number)\s*(\d{1,2}))\b", re.I)
+
+# the kinds, most specific first; each pattern is Chinese | English
+_COLLECTION = re.compile(
+    r"(哪些|哪几篇|哪几份|几篇|多少篇|几份|列出|有什么)[^，。？?]{0,12}(调研报告|报告|讲稿|课程|专题课|案例)(?!中|里|提出|写到|讲到|指出)|"
+    r"(调研报告|报告|讲稿|案例)[^，。？?]{0,6}(有哪些|有哪几篇|有几篇|共几篇)|"
+    r"(获得|得到|拿到)(了)?(领导|省领导|省委|市委)?[^，。？?]{0,6}批示的|"
+    r"(哪些|which)\s*(?:research\s+)?reports?\b|\breports?\b.{0,30}\b(instruction|pishi|endorse)",
+    re.I,
+)
+_LIST = re.compile(
+    r"有哪些|哪些|哪几|分别|包括什么|包括哪|有几[个种类项条点方面]|几个方面|哪[五六七八九十两三四][个种项条点面]|"
+    r"[一二三四五六七八九十两三]个(?:不等于|坚持|必须|务必|方面|原则|要求|特征|特点|环节|步骤|机制|统一|不|字)|"
+    r"是哪[一二三四五六七八九十几]|"
+    r"\bwhat (?:are|were) (?:the )?\w|\blist\b|\bwhich\b.*\b(?:are|were)\b|\bname (?:the|all)\b",
+    re.I,
+)
+_WHY = re.compile(r"为什么|为何|原因|缘故|why\b|\breasons?\b", re.I)
+_HOW = re.compile(r"如何|怎样|怎么(?!样)|怎么样做|采取了?什么|哪些(措施|做法|办法|举措)|\bhow (?:do|does|did|can|could|should|to|is|are|was|were)\b|\bin what way", re.I)
+_DEFINITION = re.compile(r"是什么|指什么|什么是|是指|何谓|含义|内涵|意思|what (?:is|does|was) (?:the |an? )?\w|\bmean(?:s|ing)?\b|\bdefin", re.I)
+_QUANTITY = re.compile(
+    r"多少|几[个名家项次条年月天万亿人位所座户倍]|哪一?年|何时|什么时候|哪天|几月|几号|数量|比例|面积|金额|人数|百分之|"
+    r"\bhow (?:many|much|long|large|big|old)\b|\bwhat (?:year|percentage|share|proportion|number|amount)\b|\bwhen\b",
+    re.I,
+)
+_NAME = re.compile(r"叫什么|名称|称为|称作|谁|哪位|哪个(单位|部门|地方|县|市|镇)|什么名字|\bwho\b|\bcalled\b|\bname of\b", re.I)
+_YESNO = re.compile(r"是否|是不是|有没有|能不能|可不可以|吗[？?]?$|^(is|are|does|do|did|can|was|were)\b", re.I)
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+|\d+(?:[.,]\d+)*%?")
+_QUOTED = re.compile(r"[“\"「『《‘']([^”\"」』》’']{1,24})[”\"」』》’']")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_EN_STOP = set(
+    "the a an of to in and or is are was were be been for on with by as at what which how who whom whose when where why "
+    "did do does can could should would will shall may might has have had it its this that these those there their they "
+    "from about into than then so such not no yes any all some many much more most please tell me us i you we he she "
+    "one ones each also just only very".split()
+)
+# characters of a question that ask, not name: they are left out of the character match
+_ASKING = re.compile(r"有哪些|哪些|哪几|是什么|什么|多少|几个|如何|怎样|怎么|为什么|为何|是否|是不是|有没有|请问|分别|哪一|哪|吗|呢|吧|啊|呀")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One analysed question."""
+
+    text: str
+    kind: str
+    ordinal: int | None  # N of "第N条"; -1 for "最后一条"
+    english: bool  # mostly Latin script: words cannot be matched against Chinese passages
+    tokens: tuple[str, ...]  # search-mode tokens (for idf-weighted coverage)
+    words: tuple[str, ...]  # whole key words of two or more characters
+    quoted: tuple[str, ...]  # terms inside quote marks: “渔家贷”
+    grams: frozenset[str]  # character bigrams of the asking-free question (typo-tolerant match)
+    count: int | None = None  # "五面镜子", "三个不等于": how many items a list question expects
+
+    @property
+    def wants_list(self) -> bool:
+        return self.kind == "list"
+
+
+def chinese_number(raw: str) -> int | None:
+    """12, "十二", "二十", "二十三", "一百零五" → int (None when it is not a number)."""
+    raw = raw.strip()
+    if raw.isdigit():
+        return int(raw)
+    total, current = 0, 0
+    for ch in raw:
+        if ch in _CN_DIGIT:
+            current = _CN_DIGIT[ch]
+        elif ch in _CN_UNIT:
+            total += (current or 1) * _CN_UNIT[ch]
+            current = 0
+        else:
+            return None
+    return total + current or (0 if raw in ("零", "〇") else None)
+
+
+def question_ordinal(question: str) -> int | None:
+    """N of the last "第N条/点/项" (a follow-up's ordinal wins over the earlier one); -1 for the last item."""
+    found = _ORDINAL.findall(question)
+    if found:
+        return chinese_number(found[-1])
+    if _ORDINAL_FIRST.search(question):
+        return 1
+    if _ORDINAL_LAST.search(question):
+        return -1
+    m = None
+    for m in _EN_ORDINAL.finditer(question):
+        pass
+    if m is not None:
+        if m.group(2):
+            return _EN_ORDINALS.index(m.group(2).lower()) + 1
+        return int(m.group(1) or m.group(3))
+    return None
+
+
+def char_grams(text: str) -> frozenset[str]:
+    """Bigrams of Chinese characters and of lower-cased letters/digits (punctuation and spaces dropped)."""
+    chars = [c for c in text.lower() if c.isalnum()]
+    return frozenset(a + b for a, b in zip(chars, chars[1:]))
+
+
+def _kind(text: str, ordinal: int | None) -> str:
+    if _COLLECTION.search(text) and not ordinal:
+        return "collection"
+    if ordinal is not None:
+        return "ordinal"
+    if _WHY.search(text):
+        return "why"
+    if _LIST.search(text) and not _QUANTITY.search(re.sub(r"有几[个种类项条点方面]|几个方面", "", text)):
+        return "list"
+    if _HOW.search(text):
+        return "how"
+    if _QUANTITY.search(text):
+        return "quantity"
+    if _NAME.search(text):
+        return "name"
+    if _DEFINITION.search(text):
+        return "definition"
+    if _YESNO.search(text.strip()):
+        return "yesno"
+    return "other"
+
+
+_COUNT = re.compile(r"([一二两三四五六七八九十]{1,3}|\d{1,2})\s*(?:个|种|条|项|点|面|大|方面)?(?=不等于|坚持|必须|统一|面镜子|个?方面|大|字|要求|原则|特征|特点|环节|步骤|机制|镜子|色)")
+
+
+@lru_cache(maxsize=4096)
+def analyse(question: str) -> Question:
+    text = " ".join(question.split())
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    han = len(_HAN.findall(text))
+    english = latin > 2 * han
+    ordinal = question_ordinal(text)
+    kind = _kind(text, ordinal)
+    quoted = tuple(q.strip() for q in _QUOTED.findall(text) if q.strip())
+    latin_words = tuple(w.lower() for w in _LATIN_WORD.findall(text) if w.lower() not in _EN_STOP)
+    words = tuple(dict.fromkeys([*keywords(text), *quoted]))
+    tokens = tuple(dict.fromkeys([*tokenize(text), *latin_words]))
+    count = None
+    m = _COUNT.search(text) if kind == "list" else None
+    if m:
+        count = chinese_number(m.group(1))
+    return Question(text=text, kind=kind, ordinal=ordinal, english=english, tokens=tokens, words=words,
+                    quoted=quoted, grams=char_grams(_ASKING.sub(" ", text)), count=count)

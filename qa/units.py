@@ -1,0 +1,193 @@
+"""Evidence units that follow the document's structure: sentences, list items, headings, 金点子 records.
+
+A retrieved passage (a chunk, `index.retrieval.Hit`) is a slice of its document; the units are found in the
+document's cleaned text, so that a heading is known as a heading and a list can be followed past the
+chunk's end. Units of one chunk do not depend on the question and are cached.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from index.docstore import DocStore
+from index.retrieval import Hit
+from index.tokenize import tokenize
+from ingest.documents import Document
+from ingest.sentences import sentence_spans
+from ingest.structure import heading_level
+from qa.question import char_grams, chinese_number
+
+_CN = "一二三四五六七八九十"
+# list markers of Chinese documents, by family: 一、 （一） 1. （1） ① 一是
+MARKERS = (
+    ("cn", re.compile(rf"^([{_CN}]{{1,3}})、")),
+    ("cn_paren", re.compile(rf"^[（(]([{_CN}]{{1,3}})[）)]")),
+    ("arabic", re.compile(r"^(\d{1,2})[.．、](?!\d)")),
+    ("arabic_paren", re.compile(r"^[（(](\d{1,2})[）)]")),
+    ("circled", re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮])")),
+    ("shi", re.compile(rf"^(?:[，,；;。]?\s*)(?:其)?([{_CN}]{{1,2}})是")),
+    ("md", re.compile(r"^[-*•]\s+()")),
+)
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮"
+_INLINE_SHI = re.compile(rf"(?:^|(?<=[，,；;。：:]))\s*(?:其)?([{_CN}]{{1,2}})是")
+_INJECTION = re.compile(
+    r"忽略(之前|以上|上述|前面)?的?(所有)?(指令|指示|要求|提示)|无视.{0,6}(指令|规则)|系统提示|你现在是|"
+    r"ignore (all )?(previous|prior|above) instructions|system prompt|you are now",
+    re.I,
+)
+
+
+def marker_of(line: str) -> tuple[str, int, int] | None:
+    """(family, number, length of the marker) of a list line, e.g. "（三）…" → ("cn_paren", 3, 3)."""
+    for family, pattern in MARKERS:
+        m = pattern.match(line)
+        if m:
+            raw = m.group(1)
+            if family == "md":
+                return family, 0, m.end()
+            n = _CIRCLED.index(raw) + 1 if family == "circled" else chinese_number(raw)
+            if n:
+                return family, n, m.end()
+    return None
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One piece of evidence: doc.text[start:end], where it stands, and what it is."""
+
+    hit_rank: int
+    start: int  # offsets in the document's cleaned text
+    end: int
+    text: str
+    kind: str  # "sentence" | "heading" | "item" (first sentence of a list line) | "idea" (a 金点子 record)
+    line_start: int  # the paragraph (line) the unit belongs to
+    line_end: int
+    section: str
+    marker: tuple[str, int] | None  # (family, number) when the unit opens a list line or is a numbered heading
+    first: bool  # the first sentence of its line
+    tokens: frozenset[str]
+    grams: frozenset[str]
+
+    @property
+    def dangling(self) -> bool:
+        return self.text.endswith(("；", ";", "，", ",", "：", ":"))
+
+
+class DocCache:
+    """Documents by id, read from the document store once per keyword-index version (LRU)."""
+
+    def __init__(self, docstore: DocStore, size: int = 512) -> None:
+        self.docstore = docstore
+        self.size = size
+        self._docs: OrderedDict[str, Document | None] = OrderedDict()
+        self._units: OrderedDict[str, tuple[Unit, ...]] = OrderedDict()
+        self._version: str | None = None
+        self._lock = threading.Lock()
+
+    def sync(self, version: str | None) -> None:
+        with self._lock:
+            if version != self._version:
+                self._docs.clear()
+                self._units.clear()
+                self._version = version
+
+    def doc(self, doc_id: str) -> Document | None:
+        with self._lock:
+            if doc_id in self._docs:
+                self._docs.move_to_end(doc_id)
+                return self._docs[doc_id]
+        doc = self.docstore.load(doc_id)
+        with self._lock:
+            self._docs[doc_id] = doc
+            while len(self._docs) > self.size:
+                self._docs.popitem(last=False)
+        return doc
+
+    def units(self, rank: int, hit: Hit) -> list[Unit]:
+        key = hit.chunk_id
+        with self._lock:
+            cached = self._units.get(key)
+        if cached is None:
+            cached = tuple(chunk_units(hit, self.doc(hit.doc_id)))
+            with self._lock:
+                self._units[key] = cached
+                while len(self._units) > self.size * 8:
+                    self._units.popitem(last=False)
+        return [u if u.hit_rank == rank else _with_rank(u, rank) for u in cached]
+
+
+def _with_rank(unit: Unit, rank: int) -> Unit:
+    return Unit(rank, unit.start, unit.end, unit.text, unit.kind, unit.line_start, unit.line_end, unit.section,
+                unit.marker, unit.first, unit.tokens, unit.grams)
+
+
+def _unit(start, end, text, kind, line_start, line_end, section, marker, first) -> Unit:
+    return Unit(0, start, end, text, kind, line_start, line_end, section, marker, first,
+                frozenset(tokenize(text)), char_grams(text))
+
+
+def chunk_units(hit: Hit, doc: Document | None) -> list[Unit]:
+    """The units of one retrieved record (rank 0; DocCache.units sets the rank)."""
+    meta = hit.meta
+    start = int(meta.get("start", 0))
+    section = meta.get("section", "")
+    if meta.get("kind") == "idea":
+        n = int(meta.get("idea_no") or 0)
+        return [_unit(start, start + len(hit.text), hit.text.strip(), "idea", start, start + len(hit.text), section,
+                      ("idea", n) if n else None, True)]
+    if doc is not None and doc.text[start:start + len(hit.text)] == hit.text:
+        text, base, headings = doc.text, start, {h.start: h for h in doc.headings}
+    else:  # the document changed or is missing: the chunk's own text, offsets relative to it
+        text, base, headings, doc = hit.text, 0, {}, None
+    units: list[Unit] = []
+    pos = base
+    stop = base + len(hit.text)
+    while pos < stop:
+        nl = text.find("\n", pos, stop)
+        line_end = stop if nl < 0 else nl
+        line = text[pos:line_end]
+        if line.strip() and not _INJECTION.search(line):
+            units.extend(_line_units(text, pos, line_end, headings, doc, section))
+        pos = line_end + 1
+    return units
+
+
+def _line_units(text, line_start, line_end, headings, doc, section) -> list[Unit]:
+    line = text[line_start:line_end]
+    mark = marker_of(line.lstrip())
+    sec = doc_section(doc, line_start) if doc is not None else section
+    if line_start in headings or (heading_level(line) and len(line) <= 40):
+        return [_unit(line_start, line_end, line.strip(), "heading", line_start, line_end, sec,
+                      mark[:2] if mark else None, True)]
+    out = []
+    for i, (s, e) in enumerate(sentence_spans(text, line_start, line_end)):
+        piece = text[s:e]
+        if len(piece.strip("“”\"'（）() ")) < 4:
+            continue
+        kind = "item" if i == 0 and mark else "sentence"
+        out.append(_unit(s, e, piece, kind, line_start, line_end, sec, mark[:2] if (mark and i == 0) else None, i == 0))
+    return out
+
+
+def doc_section(doc: Document, offset: int) -> str:
+    """'一、… > （二）…' for the headings enclosing offset (the document's own structure)."""
+    stack = []
+    for h in doc.headings:
+        if h.start > offset:
+            break
+        while stack and stack[-1].level >= h.level:
+            stack.pop()
+        stack.append(h)
+    return " > ".join(h.title for h in stack if h.level > 1)
+
+
+def inline_items(sentence: str) -> list[str]:
+    """"一是…；二是…；三是…" or a ；-separated enumeration split into its items (else [])."""
+    marks = list(_INLINE_SHI.finditer(sentence))
+    numbers = [chinese_number(m.group(1)) for m in marks]
+    if len(marks) >= 2 and numbers[:2] == [1, 2]:
+        cut = [m.start() for m in marks] + [len(sentence)]
+        return [sentence[a:b].strip("，,；; ") for a, b in zip(cut, cut[1:]) if sentence[a:b].strip("，,；; ")]
+    return []

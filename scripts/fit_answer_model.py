@@ -1,0 +1,224 @@
+"""Fit the answer layer's two logistic models and write qa/weights/<embedder>.json and qa/weights/default.json.
+
+Data (never the test sets: not the CMRC 2018 dev set, not eval/sets/bundled or the drafts it is built from):
+- ../shared/eval-data/cmrc2018-trial (1,002 questions over 256 Wikipedia passages, disjoint from the dev set);
+- eval/sets/train (questions over the bundled corpus written apart from the eval set, see its README).
+
+For every question the real retriever (the default hybrid settings, as the service runs it) gives the passages;
+their evidence units are labelled by whether they hold a gold answer or key point. A second, near-miss copy of
+each answerable question has its gold documents removed from the retrieved passages: what is left is about the
+same subject but does not answer it. The unit model learns "this unit answers"; the answerability model, fed the
+unit model's out-of-fold probabilities, learns "the passages answer the question at all". The refusal threshold
+maximises balanced accuracy on out-of-fold answerability scores; `include_ratio` (when a second unit joins a
+factual answer) maximises character F1 of the composed answer; `llm_threshold` is the highest floor that still
+passes 99% of answerable questions (an LLM refuses by its prompt above that floor).
+
+    .venv/bin/python -m scripts.fit_answer_model [--work /tmp/kb-fit] [--limit N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GroupKFold
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from eval import metrics as m  # noqa: E402
+from eval.dataset import load_dataset  # noqa: E402
+from index.kbindex import KnowledgeBase  # noqa: E402
+from kb.settings import Settings  # noqa: E402
+from qa.features import QUESTION_FEATURES, UNIT_FEATURES, question_features, unit_features  # noqa: E402
+from qa.question import analyse  # noqa: E402
+from qa.scoring import DEFAULT, WEIGHTS_DIR, weights_name  # noqa: E402
+from qa.units import DocCache  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = {
+    "cmrc2018-trial": ROOT.parent / "shared" / "eval-data" / "cmrc2018-trial",
+    "bundled-train": ROOT / "eval" / "sets" / "train",
+}
+DENSE_FEATURES = {"dense", "dense_gap", "english_dense", "dense_top", "dense_top_gap"}
+EXTRA_HITS = 6  # passages fetched beyond top_k so that the near-miss copy still has top_k after removal
+C = 1.0  # L2 strength of both logistic models (sklearn's default; the held-out figures are reported)
+
+
+def _collect(name: str, folder: Path, work: Path, limit: int | None, embedder):
+    dataset = load_dataset(folder, limit=limit)
+    settings = Settings(data_dir=work / name / "index")
+    kbase = KnowledgeBase.open(settings, embedder=embedder)
+    src, source_to_id = dataset.materialize(work / name / "passages")
+    report = kbase.ingest(src)
+    print(f"{name}: {len(dataset.questions)} questions, {kbase.store.count()} records ({report.changed} changed)")
+    docs = DocCache(kbase.docstore)
+    keyword = kbase.keyword_index()
+    retriever = kbase.retriever()
+    k = settings.top_k
+    examples = []
+    for qi, q in enumerate(dataset.questions):
+        if q.followup_of:
+            continue
+        analysed = analyse(q.question)
+        result = retriever.search(q.question, mode=settings.retrieval_mode, k=k + EXTRA_HITS, per_doc=3)
+        gold = set(q.gold)
+        targets = list(q.answers) + list(q.key_points)
+
+        def pid(hit):
+            source = hit.meta.get("source", "")
+            return source_to_id.get(source, source)
+
+        variants = []
+        if q.answerable:
+            variants.append(("answerable", result.hits[:k]))
+            variants.append(("near_miss", [h for h in result.hits if pid(h) not in gold][:k]))
+        else:
+            variants.append(("unanswerable", result.hits[:k]))
+        for variant, hits in variants:
+            units = [u for rank, h in enumerate(hits) for u in docs.units(rank, h)]
+            rows = unit_features(analysed, units, hits, keyword)
+            labels = np.array([float(any(m.normalize(t) and m.normalize(t) in m.normalize(u.text) for t in targets))
+                               for u in units])
+            examples.append({"set": name, "qid": f"{name}:{q.id}", "variant": variant, "kind": q.kind,
+                             "question": analysed, "units": units, "rows": rows, "labels": labels, "hits": hits,
+                             "answers": targets})
+        if (qi + 1) % 200 == 0:
+            print(f"  {qi + 1}/{len(dataset.questions)}")
+    return examples, keyword
+
+
+def _fit(x, y, groups, names, keep):
+    cols = [i for i, n in enumerate(names) if n in keep]
+    xs = x[:, cols]
+    mean, scale = xs.mean(0), xs.std(0) + 1e-6
+    z = (xs - mean) / scale
+    oof = np.zeros(len(y))
+    for train, test in GroupKFold(n_splits=5).split(z, y, groups):
+        model = LogisticRegression(C=C, max_iter=2000).fit(z[train], y[train])
+        oof[test] = model.decision_function(z[test])
+    model = LogisticRegression(C=C, max_iter=2000).fit(z, y)
+    data = {"features": [names[i] for i in cols], "coef": model.coef_[0].round(5).tolist(),
+            "intercept": round(float(model.intercept_[0]), 5), "mean": mean.round(6).tolist(),
+            "scale": scale.round(6).tolist()}
+    return data, oof
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-np.clip(x, -30, 30)))
+
+
+def _balanced(scores, labels, t):
+    pos, neg = scores[labels == 1], scores[labels == 0]
+    return 0.5 * ((pos >= t).mean() + (neg < t).mean())
+
+
+def fit(examples, keyword_by_set, keep: set[str]):
+    unit_names = UNIT_FEATURES
+    train = [e for e in examples if e["variant"] == "answerable" and e["labels"].any()]
+    x = np.vstack([e["rows"] for e in train])
+    y = np.concatenate([e["labels"] for e in train])
+    groups = np.concatenate([[i] * len(e["labels"]) for i, e in enumerate(train)])
+    unit_data, unit_oof = _fit(x, y, groups, unit_names, keep)
+    figures = {"unit_auc_oof": round(roc_auc_score(y, unit_oof), 4), "units": int(len(y)), "positive_units": int(y.sum())}
+    # out-of-fold unit logits back onto the examples, then every example's question features
+    offset = 0
+    oof_by_example = {}
+    for i, e in enumerate(train):
+        oof_by_example[id(e)] = unit_oof[offset: offset + len(e["labels"])]
+        offset += len(e["labels"])
+    from qa.scoring import Logistic
+
+    unit_model = Logistic.from_json(unit_data, unit_names)
+    qx, qy, qgroups, kinds, sets = [], [], [], [], []
+    for e in examples:
+        if e["variant"] == "answerable" and not e["labels"].any():
+            continue  # retrieval missed the answer: neither a clean positive nor a clean negative
+        if e["variant"] == "near_miss" and e["labels"].any():
+            continue  # another document holds the answer too
+        logits = oof_by_example.get(id(e))
+        if logits is None:
+            logits = unit_model.logits(e["rows"]) if len(e["rows"]) else np.zeros(0)
+        probs = _sigmoid(logits)
+        qx.append(question_features(e["question"], e["units"], e["rows"], probs, logits, e["hits"],
+                                    keyword_by_set[e["set"]]))
+        qy.append(1.0 if e["variant"] == "answerable" else 0.0)
+        qgroups.append(e["qid"])
+        kinds.append(e["variant"])
+        sets.append(e["set"])
+    qx, qy = np.array(qx), np.array(qy)
+    group_ids = {g: i for i, g in enumerate(dict.fromkeys(qgroups))}
+    ans_data, ans_oof = _fit(qx, qy, np.array([group_ids[g] for g in qgroups]), QUESTION_FEATURES, keep)
+    scores = _sigmoid(ans_oof)
+    grid = [round(t, 3) for t in np.linspace(0.02, 0.98, 97)]
+    threshold = max(grid, key=lambda t: (_balanced(scores, qy, t), -abs(t - 0.5)))
+    llm_threshold = max([t for t in grid if (scores[qy == 1] >= t).mean() >= 0.99] or [0.02])
+    figures.update({
+        "answerability_auc_oof": round(roc_auc_score(qy, ans_oof), 4),
+        "questions": int(len(qy)), "answerable": int(qy.sum()),
+        "balanced_accuracy_oof": round(_balanced(scores, qy, threshold), 4),
+        "answered_answerable_oof": round(float((scores[qy == 1] >= threshold).mean()), 4),
+        "refused_negatives_oof": round(float((scores[qy == 0] < threshold).mean()), 4),
+        "per_set": {s: {"answered_answerable": round(float((scores[(qy == 1) & (np.array(sets) == s)] >= threshold).mean()), 4),
+                        "refused_negatives": round(float((scores[(qy == 0) & (np.array(sets) == s)] < threshold).mean()), 4)}
+                    for s in sorted(set(sets))},
+    })
+    include_ratio, f1 = _fit_include_ratio(train, oof_by_example)
+    figures["factual_char_f1_oof"] = round(f1, 4)
+    return {"unit": unit_data, "answerable": ans_data, "threshold": threshold, "llm_threshold": llm_threshold,
+            "include_ratio": include_ratio, "figures": figures}
+
+
+def _fit_include_ratio(train, oof_by_example):
+    """The ratio to the best unit's probability above which a unit joins a factual answer (max 3), by char F1."""
+    factual = [e for e in train if e["kind"] not in ("list", "how", "why", "definition", "collection", "ordinal")]
+    best = (1.0, -1.0)
+    for ratio in [round(r, 2) for r in np.linspace(0.3, 1.0, 15)]:
+        scores = []
+        for e in factual:
+            p = _sigmoid(oof_by_example[id(e)])
+            order = np.argsort(-p)
+            chosen = [int(i) for i in order[:3] if p[i] >= ratio * p[order[0]]]
+            text = "".join(e["units"][i].text for i in chosen)
+            scores.append(m.char_f1(text, e["answers"]))
+        f1 = float(np.mean(scores))
+        if f1 > best[1] + 1e-9:
+            best = (ratio, f1)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/kb-fit"))
+    parser.add_argument("--limit", type=int, default=None)
+    args = parser.parse_args()
+    random.seed(0)
+    from index.embedders import make_embedder
+
+    embedder = make_embedder(Settings())
+    examples, keywords = [], {}
+    for name, folder in SETS.items():
+        got, keyword = _collect(name, folder, args.work, args.limit, embedder)
+        examples += got
+        keywords[name] = keyword
+    created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    fitted_on = {name: str(folder.relative_to(ROOT.parent)) for name, folder in SETS.items()}
+    WEIGHTS_DIR.mkdir(exist_ok=True)
+    for name, keep in ((weights_name(embedder.fingerprint), set(UNIT_FEATURES) | set(QUESTION_FEATURES)),
+                       (DEFAULT, (set(UNIT_FEATURES) | set(QUESTION_FEATURES)) - DENSE_FEATURES)):
+        data = fit(examples, keywords, keep)
+        data.update({"embedder": embedder.fingerprint if name != DEFAULT else "any (no similarity features)",
+                     "fitted_on": fitted_on, "created": created, "C": C})
+        (WEIGHTS_DIR / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(name, json.dumps(data["figures"], ensure_ascii=False), "threshold", data["threshold"],
+              "include_ratio", data["include_ratio"], "llm_threshold", data["llm_threshold"])
+
+
+if __name__ == "__main__":
+    main()
