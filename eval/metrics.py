@@ -36,6 +36,26 @@ def contains_answer(prediction: str, answers: list[str]) -> float:
     return float(any(normalize(a) and normalize(a) in pred for a in answers))
 
 
+def key_point_recall(prediction: str, key_points) -> float | None:
+    """Share of the key points (all must appear in a complete answer) that the prediction contains."""
+    if not key_points:
+        return None
+    pred = normalize(prediction)
+    return sum(1 for k in key_points if normalize(k) in pred) / len(key_points)
+
+
+def correct(prediction: str, answers, key_points=(), avoid=()) -> float:
+    """1 when the prediction holds one of the answers (if any), every key point (if any) and no avoided string."""
+    if not answers and not key_points:
+        return 0.0
+    pred = normalize(prediction)
+    if any(normalize(a) and normalize(a) in pred for a in avoid):
+        return 0.0
+    if answers and not contains_answer(prediction, list(answers)):
+        return 0.0
+    return float(all(normalize(k) in pred for k in key_points))
+
+
 def char_f1(prediction: str, answers: list[str]) -> float:
     """Best character-level F1 against the gold answers (the CMRC 2018 convention)."""
     pred = Counter(normalize(prediction))

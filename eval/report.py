@@ -7,8 +7,12 @@ from pathlib import Path
 from eval.runner import calibrate
 
 HEADLINE = ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10", "answer_contains", "answer_f1",
-            "citation_precision", "refusal_precision", "refusal_recall", "answered_rate")
-CHART = ("hit@1", "hit@5", "mrr@10", "answer_contains", "answer_f1", "citation_precision", "refusal_recall")
+            "key_point_recall", "all_key_points", "citation_precision", "refusal_precision", "refusal_recall",
+            "answered_rate", "balanced_accuracy")
+CHART = ("hit@5", "mrr@10", "answer_contains", "key_point_recall", "citation_precision", "answered_rate",
+         "refusal_recall")
+KIND_COLUMNS = ("n", "answer_contains", "key_point_recall", "all_key_points", "citation_precision", "answered_rate",
+                "refusal_recall", "hit@5")
 
 
 def write_report(report: dict, out: Path) -> dict[str, Path]:
@@ -37,6 +41,16 @@ def metrics_table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def kind_table(run: dict) -> str:
+    """Every metric per question kind, for one configuration."""
+    kinds = run.get("per_kind") or {}
+    lines = ["| kind | " + " | ".join(KIND_COLUMNS) + " |", "|---|" + "---:|" * len(KIND_COLUMNS)]
+    for kind, metrics in kinds.items():
+        cells = [str(metrics["n"])] + [f"{metrics[c]:.3f}" if c in metrics else "–" for c in KIND_COLUMNS[1:]]
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def latency_table(report: dict) -> str:
     runs = report["runs"]
     stages = [s for s in ("embed", "dense", "bm25", "answer", "total") if any(s in r["latency_ms"] for r in runs)]
@@ -58,14 +72,23 @@ def markdown(report: dict) -> str:
         f"embedder `{report['embedder']}`, {report['ingest']['chunks']} chunks ingested in {report['ingest']['seconds']} s, "
         f"created {report['created']}.",
         f"Settings: `{json.dumps(report['settings'], ensure_ascii=False)}`",
+        f"Answer model: `{json.dumps(report.get('answer_model', {}), ensure_ascii=False)}`"
+        + (" — **no weights fitted for this embedder: the documented default is used**"
+           if report.get("answer_model", {}).get("fallback") else ""),
         "## Metrics", metrics_table(report), "![chart](chart.png)",
+    ]
+    for run in report["runs"]:
+        parts += [f"## Per kind: {run['name']}", kind_table(run)]
+    parts += [
         "## Latency", latency_table(report),
-        "## Refusal threshold calibration (balanced accuracy on evidence scores)",
+        "## Refusal threshold that would be best on this set (reported only; the threshold in use is fitted on "
+        "training data by scripts/fit_answer_model.py)",
     ]
     for run in report["runs"]:
         parts.append(f"- {run['name']}: {run.get('calibration') or 'n/a (needs answerable and unanswerable questions)'}")
     best = max(report["runs"], key=lambda r: r["metrics"].get("mrr@10", 0))
-    failures = [r for r in best["rows"] if (r["answerable"] and (not r["hit@5"] or not r["contains"]))
+    failures = [r for r in best["rows"] if (r["answerable"] and (r["answers"] or r.get("key_points"))
+                                            and (not r["hit@5"] or not r["contains"]))
                 or (not r["answerable"] and not r["refused"])]
     parts.append(f"## Failed questions ({best['name']}: {len(failures)})")
     parts.append("| id | question | gold | retrieved (top 3) | answer |")

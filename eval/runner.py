@@ -24,6 +24,7 @@ class EvalOptions:
     distractors: Path | None = None
     limit: int | None = None
     questions: str = "questions.jsonl"
+    negatives: int = 0  # make this many answerable questions unanswerable by removing their gold passages
 
 
 def _ranked_passages(hits, source_to_id: dict[str, str], k: int = 10) -> list[str]:
@@ -45,6 +46,8 @@ def evaluate(dataset_dir: Path, *, options: EvalOptions, base: Settings, embedde
         settings = base.model_copy(update={"data_dir": work / "index", "answerer": options.answerer})
         kbase = KnowledgeBase.open(settings, embedder=embedder)
         started = time.perf_counter()
+        if options.negatives:
+            dataset = make_negatives(dataset, options.negatives)
         folder, source_to_id = dataset.materialize(work / "passages")
         kbase.ingest(folder)
         if options.distractors:
@@ -61,6 +64,8 @@ def evaluate(dataset_dir: Path, *, options: EvalOptions, base: Settings, embedde
         "answerable": sum(q.answerable for q in dataset.questions),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "answerer": options.answerer,
+        "negatives": options.negatives,
+        "answer_model": _model_info(service),
         "settings": {k: getattr(settings, k) for k in ("embed_backend", "chunk_tokens", "chunk_overlap_sentences",
                                                        "top_k", "min_evidence", "dense_weight", "bm25_weight")},
         "embedder": kbase.embedder.fingerprint,
@@ -104,13 +109,17 @@ def _run_questions(service, dataset: Dataset, mode: str, name: str, source_to_id
             "hit@1": m.hit_at(ranked, q.gold, 1), "hit@3": m.hit_at(ranked, q.gold, 3),
             "hit@5": m.hit_at(ranked, q.gold, 5), "hit@10": m.hit_at(ranked, q.gold, 10),
             "mrr@10": m.mrr_at(ranked, q.gold), "ndcg@10": m.ndcg_at(ranked, q.gold),
-            "contains": m.contains_answer(answer.answer, q.answers) if not answer.refused else 0.0,
-            "f1": m.char_f1(answer.answer, q.answers) if not answer.refused else 0.0,
-            "citation_precision": m.citation_precision(cited, set(q.gold), q.answers),
+            "key_points": list(q.key_points), "avoid": list(q.avoid), "answer_kind": answer.kind,
+            "contains": m.correct(answer.answer, q.answers, q.key_points, q.avoid) if not answer.refused else 0.0,
+            "key_point_recall": (m.key_point_recall(answer.answer, q.key_points) or 0.0) if not answer.refused
+            else (0.0 if q.key_points else None),
+            "f1": m.char_f1(answer.answer, list(q.answers) or [" ".join(q.key_points)]) if not answer.refused else 0.0,
+            "citation_precision": m.citation_precision(cited, set(q.gold), list(q.answers) + list(q.key_points)),
         })
         if progress:
             progress(name, n, len(dataset.questions))
-    return {"name": name, "metrics": aggregate(rows), "latency_ms": latency(rows), "rows": rows}
+    return {"name": name, "metrics": aggregate(rows), "per_kind": per_kind(rows), "latency_ms": latency(rows),
+            "rows": rows}
 
 
 def aggregate(rows: list[dict]) -> dict:
@@ -118,16 +127,60 @@ def aggregate(rows: list[dict]) -> dict:
     unanswerable = [r for r in rows if not r["answerable"]]
     refused = [r for r in rows if r["refused"]]
     out = {k: m.mean([r[k] for r in answerable]) for k in ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10")}
-    # answer metrics need gold answer strings (teacher-style searches have only a gold document)
-    with_answers = [r for r in answerable if r["answers"]]
+    # answer metrics need gold answer strings or key points (teacher-style searches have only a gold document)
+    with_answers = [r for r in answerable if r["answers"] or r.get("key_points")]
     out["answer_contains"] = m.mean([r["contains"] for r in with_answers])
     out["answer_f1"] = m.mean([r["f1"] for r in with_answers])
+    with_points = [r for r in answerable if r.get("key_points")]
+    if with_points:
+        out["key_point_recall"] = m.mean([r["key_point_recall"] for r in with_points])
+        out["all_key_points"] = m.mean([float(r["key_point_recall"] == 1.0) for r in with_points])
     out["citation_precision"] = m.mean([r["citation_precision"] for r in with_answers])
     if unanswerable:
         out["refusal_precision"] = sum(not r["answerable"] for r in refused) / len(refused) if refused else 0.0
         out["refusal_recall"] = sum(r["refused"] for r in unanswerable) / len(unanswerable)
     out["answered_rate"] = 1 - (sum(r["refused"] for r in answerable) / len(answerable) if answerable else 0.0)
+    if unanswerable and answerable:
+        out["balanced_accuracy"] = (out["answered_rate"] + out["refusal_recall"]) / 2
     return {k: round(v, 4) for k, v in out.items()}
+
+
+def per_kind(rows: list[dict]) -> dict:
+    """aggregate() for each question kind (list, ordinal, english, unanswerable …)."""
+    kinds = sorted({r["kind"] or "-" for r in rows})
+    out = {}
+    for kind in kinds:
+        group = [r for r in rows if (r["kind"] or "-") == kind]
+        metrics = aggregate(group)
+        keep = ("answer_contains", "key_point_recall", "all_key_points", "citation_precision", "answered_rate",
+                "refusal_recall", "hit@5") if any(r["answerable"] for r in group) else ("refusal_recall",)
+        out[kind] = {"n": len(group), **{k: metrics[k] for k in keep if k in metrics}}
+    return out
+
+
+def make_negatives(dataset: Dataset, n: int, seed: int = 0) -> Dataset:
+    """N answerable questions made unanswerable by removing their gold passages (only passages no other
+    question needs), chosen at random with a fixed seed: refusal measured on any passages dataset."""
+    import random
+    from collections import Counter
+    from dataclasses import replace
+
+    if dataset.corpus is not None:
+        raise ValueError("--negatives needs a passages.jsonl dataset (a corpus folder cannot lose passages)")
+    need = Counter(g for q in dataset.questions for g in q.gold)
+    pool = [q for q in dataset.questions if q.answerable and not q.followup_of and all(need[g] == 1 for g in q.gold)]
+    chosen = {q.id for q in random.Random(seed).sample(pool, min(n, len(pool)))}
+    removed = {g for q in dataset.questions if q.id in chosen for g in q.gold}
+    questions = [replace(q, gold=frozenset(), kind="negative", answers=[], key_points=()) if q.id in chosen else q
+                 for q in dataset.questions]
+    passages = [p for p in dataset.passages if str(p["id"]) not in removed]
+    return Dataset(dataset.name, questions, passages=passages)
+
+
+def _model_info(service: KnowledgeService) -> dict:
+    model = service.answer_model
+    return {"weights": model.name, "fitted_for": model.fitted_for, "threshold": model.threshold,
+            "include_ratio": model.include_ratio, "fallback": model.name == "default"}
 
 
 def latency(rows: list[dict]) -> dict:

@@ -135,6 +135,7 @@ def eval_(
     answerer: str = typer.Option("extractive", help="extractive | llm"),
     limit: int = typer.Option(None, help="只评测前 N 个问题"),
     questions: str = typer.Option("questions.jsonl", help="问题文件名 (如 questions_500.jsonl)"),
+    negatives: int = typer.Option(0, help="去掉 N 个问题的金标段落, 使其不可回答, 以测拒答 (make N questions unanswerable)"),
     out: Path = typer.Option(None, help="报告目录 (默认 KB_DATA_DIR/eval/<dataset>-<time>)"),
     compare: Path = typer.Option(None, "--compare", help="与基线 report.json 比较"),
 ) -> None:
@@ -144,7 +145,7 @@ def eval_(
     import time
 
     from eval.report import compare as compare_reports
-    from eval.report import latency_table, metrics_table, write_report
+    from eval.report import kind_table, latency_table, metrics_table, write_report
     from eval.runner import EvalOptions, evaluate
 
     settings = get_settings()
@@ -153,7 +154,8 @@ def eval_(
     if bad or answerer not in ("extractive", "llm"):
         err.print(f"[red]错误[/red]: 无效的 --modes {bad} 或 --answerer {answerer!r}")
         raise typer.Exit(2)
-    options = EvalOptions(modes=chosen, answerer=answerer, distractors=distractors, limit=limit, questions=questions)
+    options = EvalOptions(modes=chosen, answerer=answerer, distractors=distractors, limit=limit, questions=questions,
+                          negatives=negatives)
     try:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeRemainingColumn(), console=err, transient=True) as bar:
@@ -174,6 +176,9 @@ def eval_(
     shutil.copytree(out, latest)
     console.print(metrics_table(report))
     console.print(latency_table(report))
+    for run in report["runs"]:
+        console.print(f"[bold]{run['name']}[/bold] per kind:")
+        console.print(kind_table(run))
     for run in report["runs"]:
         console.print(f"{run['name']} refusal threshold calibration: {run.get('calibration')}")
     console.print(f"报告 report: {paths['md']}  {paths['json']}  {paths['png']}")

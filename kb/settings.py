@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     embed_batch: int = Field(16, ge=1, le=256)
     retrieval_mode: Literal["dense", "bm25", "hybrid"] = "hybrid"
     top_k: int = Field(6, ge=1, le=50, description="Passages given to the answerer.")
-    min_evidence: float = Field(0.55, ge=0, le=1, description="Refuse below this evidence score (calibrated by kb eval).")
+    min_evidence: float | None = Field(
+        None, ge=0, le=1, description="Refuse below this answerability; unset = the threshold fitted with the answer model.")
     dense_weight: float = Field(0.5, ge=0, description="Fusion weight of the dense list (eval: 0.5 best over both sets).")
     bm25_weight: float = Field(1.0, ge=0)
 

@@ -61,14 +61,15 @@ class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, keyword: KeywordIndex, docs: DocCache, *, model: AnswerModel | None = None,
-                 fingerprint: str = "") -> None:
+                 fingerprint: str = "", threshold: float | None = None) -> None:
         self.keyword = keyword
         self.docs = docs
         self.model = model or load_model(fingerprint)
+        self.threshold = self.model.threshold if threshold is None else threshold  # KB_MIN_EVIDENCE overrides
 
     @property
     def min_evidence(self) -> float:
-        return self.model.threshold
+        return self.threshold
 
     # evidence ------------------------------------------------------------------------------------------
     def evidence(self, question: str, hits: list[Hit]) -> Evidence:
@@ -94,7 +95,7 @@ class ExtractiveAnswerer:
             if listed is not None:
                 return listed
         ev = self.evidence(question, hits)
-        if not ev.units or ev.answerability < self.model.threshold:
+        if not ev.units or ev.answerability < self.threshold:
             return Answer(REFUSAL, [], True, related=related, evidence=ev.answerability, kind=q.kind)
         pieces, notice = self.compose(ev)
         if not pieces:

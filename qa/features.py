@@ -51,6 +51,10 @@ QUESTION_FEATURES = (
     "cov_char_best",  # character coverage of the question by the best unit and its context
     "cov_char_passage",  # … by the best passage as a whole
     "oov_share",  # share of the question's Chinese words the corpus never uses
+    "missing_idf_max",  # the most informative question word (idf, relative to the question's rarest) absent
+    #                     from the best passage: a near miss has the subject but not the fact asked for
+    "missing_idf_share",  # idf-weighted share of the question's words absent from the best passage
+    "missing_top3",  # … absent from all three best passages
     "english",
     "n_words_log",
 )
@@ -178,13 +182,33 @@ def question_features(q: Question, units: list[Unit], rows: np.ndarray, probs: n
         rank = units[best].hit_rank
         passage = hits[rank]
         cov_passage = _share(q.grams, char_grams(f"{passage.meta.get('title', '')} {passage.text}"))
+        missing_max, missing_share, missing_top3 = _missing(q, keyword, hits, rank)
     else:
         p_max = p_second = rare_best = cov_best = cov_passage = 0.0
         logit_max = -10.0
+        missing_max = missing_share = missing_top3 = 1.0
     return np.array([
         p_max, p_second, max(-10.0, min(10.0, logit_max)), dense_top, dense_top - dense_5, rare_best, cov_best,
-        cov_passage, oov, float(q.english), math.log(1 + len(q.words)),
+        cov_passage, oov, missing_max, missing_share, missing_top3, float(q.english), math.log(1 + len(q.words)),
     ])
+
+
+def _missing(q: Question, keyword: KeywordIndex, hits: list[Hit], rank: int) -> tuple[float, float, float]:
+    """How much of what the question names is absent from the best passage (and from the best three)."""
+    weights = {w: keyword.idf(w) for w in q.words if re.search(r"[\u4e00-\u9fff]", w)}
+    if not weights:
+        return 0.0, 0.0, 0.0
+    top, total = max(weights.values()), sum(weights.values())
+
+    def context(h: Hit) -> str:
+        return f"{h.meta.get('title', '')} {h.meta.get('section', '')} {h.meta.get('idea_title', '')} {h.text}"
+
+    best = context(hits[rank])
+    three = " ".join(context(h) for h in hits[:3])
+    absent = [w for w in weights if w not in best]
+    absent3 = [w for w in weights if w not in three]
+    return (max((weights[w] for w in absent), default=0.0) / top, sum(weights[w] for w in absent) / total,
+            sum(weights[w] for w in absent3) / total)
 
 
 def _known_by_parts(word: str, keyword: KeywordIndex) -> bool:

@@ -78,7 +78,7 @@ class KnowledgeService:
     def extractive(self) -> ExtractiveAnswerer:
         keyword = self.kbase.keyword_index()
         self.docs.sync(keyword.version)
-        return ExtractiveAnswerer(keyword, self.docs, model=self.answer_model)
+        return ExtractiveAnswerer(keyword, self.docs, model=self.answer_model, threshold=self.settings.min_evidence)
 
     def ask_stream(self, question: str, *, filters: Filters | None = None, top_k: int | None = None,
                    conversation: list[Turn] | None = None, mode: str | None = None,

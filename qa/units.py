@@ -78,7 +78,7 @@ class Unit:
 class DocCache:
     """Documents by id, read from the document store once per keyword-index version (LRU)."""
 
-    def __init__(self, docstore: DocStore, size: int = 512) -> None:
+    def __init__(self, docstore: DocStore | None, size: int = 512) -> None:
         self.docstore = docstore
         self.size = size
         self._docs: OrderedDict[str, Document | None] = OrderedDict()
@@ -148,7 +148,7 @@ def chunk_units(hit: Hit, doc: Document | None) -> list[Unit]:
         nl = text.find("\n", pos, stop)
         line_end = stop if nl < 0 else nl
         line = text[pos:line_end]
-        if line.strip() and not _INJECTION.search(line):
+        if line.strip():
             units.extend(_line_units(text, pos, line_end, headings, doc, section))
         pos = line_end + 1
     return units
@@ -164,8 +164,8 @@ def _line_units(text, line_start, line_end, headings, doc, section) -> list[Unit
     out = []
     for i, (s, e) in enumerate(sentence_spans(text, line_start, line_end)):
         piece = text[s:e]
-        if len(piece.strip("“”\"'（）() ")) < 4:
-            continue
+        if len(piece.strip("“”\"'（）() ")) < 4 or _INJECTION.search(piece):
+            continue  # too short to say anything; or passage text that tries to instruct (passages are data)
         kind = "item" if i == 0 and mark else "sentence"
         out.append(_unit(s, e, piece, kind, line_start, line_end, sec, mark[:2] if (mark and i == 0) else None, i == 0))
     return out

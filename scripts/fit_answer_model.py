@@ -67,7 +67,9 @@ def _collect(name: str, folder: Path, work: Path, limit: int | None, embedder):
         if q.followup_of:
             continue
         analysed = analyse(q.question)
-        result = retriever.search(q.question, mode=settings.retrieval_mode, k=k + EXTRA_HITS, per_doc=3)
+        # exactly the service's retrieval (k changes the fusion pool); a wider one for the near-miss copy
+        result = retriever.search(q.question, mode=settings.retrieval_mode, k=k, per_doc=3)
+        wide = retriever.search(q.question, mode=settings.retrieval_mode, k=k + EXTRA_HITS, per_doc=3)
         gold = set(q.gold)
         targets = list(q.answers) + list(q.key_points)
 
@@ -78,7 +80,7 @@ def _collect(name: str, folder: Path, work: Path, limit: int | None, embedder):
         variants = []
         if q.answerable:
             variants.append(("answerable", result.hits[:k]))
-            variants.append(("near_miss", [h for h in result.hits if pid(h) not in gold][:k]))
+            variants.append(("near_miss", [h for h in wide.hits if pid(h) not in gold][:k]))
         else:
             variants.append(("unanswerable", result.hits[:k]))
         for variant, hits in variants:
@@ -94,16 +96,27 @@ def _collect(name: str, folder: Path, work: Path, limit: int | None, embedder):
     return examples, keyword
 
 
-def _fit(x, y, groups, names, keep):
+def _balance(sets) -> np.ndarray:
+    """Sample weights that give each training set the same total weight (the 1,002 CMRC questions would
+    otherwise drown the bundled corpus's near misses, lists and ordinals)."""
+    sets = np.asarray(sets)
+    w = np.ones(len(sets))
+    for s in set(sets.tolist()):
+        w[sets == s] = len(sets) / (len(set(sets.tolist())) * (sets == s).sum())
+    return w
+
+
+def _fit(x, y, groups, names, keep, weights=None):
+    weights = np.ones(len(y)) if weights is None else weights
     cols = [i for i, n in enumerate(names) if n in keep]
     xs = x[:, cols]
     mean, scale = xs.mean(0), xs.std(0) + 1e-6
     z = (xs - mean) / scale
     oof = np.zeros(len(y))
     for train, test in GroupKFold(n_splits=5).split(z, y, groups):
-        model = LogisticRegression(C=C, max_iter=2000).fit(z[train], y[train])
+        model = LogisticRegression(C=C, max_iter=2000).fit(z[train], y[train], sample_weight=weights[train])
         oof[test] = model.decision_function(z[test])
-    model = LogisticRegression(C=C, max_iter=2000).fit(z, y)
+    model = LogisticRegression(C=C, max_iter=2000).fit(z, y, sample_weight=weights)
     data = {"features": [names[i] for i in cols], "coef": model.coef_[0].round(5).tolist(),
             "intercept": round(float(model.intercept_[0]), 5), "mean": mean.round(6).tolist(),
             "scale": scale.round(6).tolist()}
@@ -125,7 +138,8 @@ def fit(examples, keyword_by_set, keep: set[str]):
     x = np.vstack([e["rows"] for e in train])
     y = np.concatenate([e["labels"] for e in train])
     groups = np.concatenate([[i] * len(e["labels"]) for i, e in enumerate(train)])
-    unit_data, unit_oof = _fit(x, y, groups, unit_names, keep)
+    unit_sets = np.concatenate([[e["set"]] * len(e["labels"]) for e in train])
+    unit_data, unit_oof = _fit(x, y, groups, unit_names, keep, _balance(unit_sets))
     figures = {"unit_auc_oof": round(roc_auc_score(y, unit_oof), 4), "units": int(len(y)), "positive_units": int(y.sum())}
     # out-of-fold unit logits back onto the examples, then every example's question features
     offset = 0
@@ -154,10 +168,14 @@ def fit(examples, keyword_by_set, keep: set[str]):
         sets.append(e["set"])
     qx, qy = np.array(qx), np.array(qy)
     group_ids = {g: i for i, g in enumerate(dict.fromkeys(qgroups))}
-    ans_data, ans_oof = _fit(qx, qy, np.array([group_ids[g] for g in qgroups]), QUESTION_FEATURES, keep)
+    ans_data, ans_oof = _fit(qx, qy, np.array([group_ids[g] for g in qgroups]), QUESTION_FEATURES, keep,
+                             _balance(sets))
     scores = _sigmoid(ans_oof)
     grid = [round(t, 3) for t in np.linspace(0.02, 0.98, 97)]
-    threshold = max(grid, key=lambda t: (_balanced(scores, qy, t), -abs(t - 0.5)))
+    # balanced accuracy averaged over the training sets, so that each domain counts the same
+    set_arr = np.array(sets)
+    threshold = max(grid, key=lambda t: (np.mean([_balanced(scores[set_arr == s], qy[set_arr == s], t)
+                                                  for s in sorted(set(sets))]), -abs(t - 0.5)))
     llm_threshold = max([t for t in grid if (scores[qy == 1] >= t).mean() >= 0.99] or [0.02])
     figures.update({
         "answerability_auc_oof": round(roc_auc_score(qy, ans_oof), 4),

@@ -74,8 +74,11 @@ def test_stream_sends_tokens_then_citations_then_done(client):
     with client.stream("POST", "/api/ask/stream", json={"question": "石门县把全县划分为多少个网格？"}) as resp:
         assert resp.headers["content-type"].startswith("text/event-stream")
         events = [line[7:] for line in resp.iter_lines() if line.startswith("event: ")]
-    assert events[0] == "token" and events[-2:] == ["citations", "done"]
-    assert set(events[:-2]) == {"token"} and len(events) > 3
+    # stages while retrieving (检索中… → 找到 N 段资料 → composing), then the answer's tokens
+    assert events[0] == "stage" and events[-2:] == ["citations", "done"]
+    body = events[:-2]
+    first_token = body.index("token")
+    assert set(body[:first_token]) == {"stage"} and set(body[first_token:]) == {"token"} and len(body) - first_token > 3
 
 
 def test_upload_is_teacher_only_and_becomes_searchable(client, api_settings):

@@ -1,8 +1,12 @@
 """LLM answer checking with a deterministic fake client (the real model runs in test_llm_real.py)."""
-from qa.extractive import ExtractiveAnswerer
-from qa.llm_answering import LLMAnswerer, build_messages, check_citations, sanitize
+from dataclasses import replace
+
 from index.retrieval import Hit
 from kb.errors import LLMUnavailable
+from qa.extractive import ExtractiveAnswerer
+from qa.llm_answering import LLMAnswerer, build_messages, check_citations, sanitize
+from qa.scoring import load_model
+from qa.units import DocCache
 
 
 class FakeLLM:
@@ -29,11 +33,28 @@ HITS = [
 class _Keyword:
     """Uniform word weights: the answer checks here do not depend on corpus statistics."""
 
+    records = []
+
     def idf(self, token):
         return 1.0
 
     def knows(self, token):
         return False
+
+
+class _NoDocs(DocCache):
+    """No document store: units come from the passages themselves."""
+
+    def __init__(self):
+        super().__init__(docstore=None)
+
+    def doc(self, doc_id):
+        return None
+
+
+def _extractive(threshold: float) -> ExtractiveAnswerer:
+    model = replace(load_model("default"), llm_threshold=threshold)
+    return ExtractiveAnswerer(_Keyword(), _NoDocs(), model=model, threshold=threshold)
 
 
 def test_check_citations_drops_bogus_marker():
@@ -43,22 +64,22 @@ def test_check_citations_drops_bogus_marker():
 
 
 def test_llm_answer_drops_bogus_marker_and_reports_it():
-    answer = LLMAnswerer(FakeLLM("茶园面积12.6万亩[1]。产值58亿元[2][9]。"), fallback=ExtractiveAnswerer(_Keyword(), min_evidence=0.0)).answer("?", HITS)
+    answer = LLMAnswerer(FakeLLM("茶园面积12.6万亩[1]。产值58亿元[2][9]。"), fallback=_extractive(0.0)).answer("?", HITS)
     assert [c.n for c in answer.citations] == [1, 2] and "[9]" not in answer.answer and "[9]" in answer.notice
 
 
 def test_llm_answer_without_citations_is_flagged():
-    answer = LLMAnswerer(FakeLLM("茶园面积很大。"), fallback=ExtractiveAnswerer(_Keyword(), min_evidence=0.0)).answer("?", HITS)
+    answer = LLMAnswerer(FakeLLM("茶园面积很大。"), fallback=_extractive(0.0)).answer("?", HITS)
     assert not answer.refused and answer.citations == [] and "没有标注来源" in answer.notice
 
 
 def test_llm_refusal_is_a_refusal():
-    answer = LLMAnswerer(FakeLLM("资料中未找到能够回答这个问题的内容。"), fallback=ExtractiveAnswerer(_Keyword(), min_evidence=0.0)).answer("?", HITS)
+    answer = LLMAnswerer(FakeLLM("资料中未找到能够回答这个问题的内容。"), fallback=_extractive(0.0)).answer("?", HITS)
     assert answer.refused and answer.citations == []
 
 
 def test_failed_llm_falls_back_to_extractive_with_notice():
-    answer = LLMAnswerer(FakeLLM(fail=True), fallback=ExtractiveAnswerer(_Keyword(), min_evidence=0.0)).answer("茶园面积是多少", HITS)
+    answer = LLMAnswerer(FakeLLM(fail=True), fallback=_extractive(0.0)).answer("茶园面积是多少", HITS)
     assert "摘录式" in answer.notice and "12.6万亩" in answer.answer
 
 
@@ -71,5 +92,5 @@ def test_prompt_treats_passages_as_data():
 
 def test_weak_evidence_is_refused_without_calling_the_llm():
     fake = FakeLLM("编造的回答[1]。")
-    answer = LLMAnswerer(fake, fallback=ExtractiveAnswerer(_Keyword(), min_evidence=0.5)).answer("党校食堂几点开饭", HITS)
+    answer = LLMAnswerer(fake, fallback=_extractive(0.99)).answer("党校食堂几点开饭", HITS)
     assert answer.refused and fake.seen == []

@@ -10,7 +10,6 @@ import pytest
 
 from index.retrieval import Hit
 from kb.errors import ConfigError, LLMUnavailable
-from qa.extractive import ExtractiveAnswerer
 from qa.llm import LlamaCppClient, OpenAICompatibleClient
 from qa.llm_answering import LLMAnswerer
 
@@ -160,16 +159,11 @@ def test_stream_cut_off_without_done_or_finish_reason():
 
 
 def test_answerer_falls_back_when_the_stream_is_malformed():
-    class Uniform:
-        def idf(self, token):
-            return 1.0
-
-        def knows(self, token):
-            return False
+    from tests.qa.test_llm_answering import _extractive
 
     hits = [Hit("d:0", "石门县把全县划分为1236个网格。", {"doc_id": "d", "title": "基层治理", "start": 0, "end": 16}, 1.0)]
     llm = LLMAnswerer(client_for(replying(sse("data: {oops", "data: [DONE]"))),
-                      fallback=ExtractiveAnswerer(Uniform(), min_evidence=0.0))
+                      fallback=_extractive(0.0))
     answer = llm.answer("石门县有多少个网格？", hits)
     assert "摘录式" in answer.notice and "1236" in answer.answer
 

@@ -11,6 +11,7 @@ import pytest
 
 from index.kbindex import KnowledgeBase
 from qa.llm import LlamaCppClient, OpenAICompatibleClient
+from qa.records import Final, Token
 from qa.service import KnowledgeService
 from scripts.install_llm import default_target
 from tests.conftest import wait_http
@@ -69,8 +70,8 @@ def test_local_gguf_answers_with_citation(llm_index, local_llm, question, expect
 
 def test_local_gguf_streams_tokens(llm_index, local_llm):
     events = list(KnowledgeService(llm_index, llm=local_llm).ask_stream("石门县把全县划分为多少个网格？", answerer="llm"))
-    tokens = [v for k, v in events if k == "token"]
-    assert len(tokens) > 3 and events[-1][0] == "answer"
+    tokens = [e.text for e in events if isinstance(e, Token)]
+    assert len(tokens) > 3 and isinstance(events[-1], Final)
 
 
 def test_local_gguf_unanswerable_is_refused(llm_index, local_llm):

@@ -1,0 +1,49 @@
+"""Question analysis: kinds, ordinals (第十条 and beyond), English and quoted terms."""
+import pytest
+
+from qa.question import analyse, char_grams, chinese_number, question_ordinal
+
+
+@pytest.mark.parametrize("raw, n", [("3", 3), ("十", 10), ("十二", 12), ("二十", 20), ("二十三", 23), ("一百零五", 105)])
+def test_chinese_numbers(raw, n):
+    assert chinese_number(raw) == n
+
+
+@pytest.mark.parametrize("question, n", [
+    ("云溪县茶产业调研报告提出的第三条金点子是什么？", 3), ("第二十条是什么", 20), ("第十二点建议", 12),
+    ("第3项", 3), ("头一条金点子", 1), ("最后一条建议是什么", -1), ("What is the third golden idea?", 3),
+    ("那第二条呢？", 2), ("石门县有多少个网格", None),
+])
+def test_ordinals(question, n):
+    assert question_ordinal(question) == n
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("石门县网格化管理一共划了多少个网格", "quantity"),
+    ("修炼党性的“五面镜子”是哪五面？", "list"),
+    ("石门县的“三色积分”有哪些？", "list"),
+    ("新质生产力的“三个不等于”", "list"),
+    ("为什么云溪县的夏秋茶没有得到充分开发？", "why"),
+    ("石门县如何推行积分制？", "how"),
+    ("全过程人民民主是什么", "definition"),
+    ("云溪县茶产业调研报告提出的第四条金点子是什么？", "ordinal"),
+    ("哪些调研报告获得了领导批示？", "collection"),
+    ("第33期中青班写了哪些调研报告？", "collection"),
+    ("How many grids is Shimen County divided into?", "quantity"),
+    ("Why was the summer tea not developed?", "why"),
+])
+def test_kinds(question, kind):
+    assert analyse(question).kind == kind
+
+
+def test_english_and_quoted_terms():
+    q = analyse("How many grids is Shimen County divided into?")
+    assert q.english and "shimen" in q.tokens
+    assert analyse("“渔家贷”是什么？").quoted == ("渔家贷",)
+    assert analyse("修炼党性的“五面镜子”是哪五面？").count == 5
+
+
+def test_character_grams_tolerate_a_typo():
+    right, typo = analyse("石门县的网格化管理划了多少个网格").grams, analyse("石门县的往格化管理划了多少个网格").grams
+    assert len(right & typo) / len(right) > 0.6
+    assert char_grams("A b") == frozenset({"ab"})
