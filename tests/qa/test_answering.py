@@ -57,7 +57,8 @@ def test_extractive_answer_quotes_the_sentence_with_its_marker(service):
     answer = service.ask("积分可以在哪里兑换生活用品？")
     assert not answer.refused
     first = answer.citations[0]
-    assert "爱心超市" in first.quote and f"{first.quote}[{first.n}]" in answer.answer
+    # the quoted sentence, then its marker before the full stop
+    assert "爱心超市" in first.quote and f"{first.quote.rstrip('。')}[{first.n}]" in answer.answer
 
 
 def test_unanswerable_question_is_refused(service):
