@@ -43,6 +43,27 @@ class DocStore:
 
     def remove(self, doc_id: str) -> None:
         (self.root / f"{doc_id}.json").unlink(missing_ok=True)
+        (self.root / f"{doc_id}.sent.npz").unlink(missing_ok=True)
+
+    def save_sentences(self, doc_id: str, spans: list[tuple[int, int]], vectors) -> None:
+        """Sentence vectors of a document (float16, normalised), for the answer layer's sentence similarity."""
+        import numpy as np
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f"{doc_id}.sent.tmp.npz"
+        np.savez(tmp, spans=np.asarray(spans, dtype=np.int32).reshape(-1, 2),
+                 vectors=np.asarray(vectors, dtype=np.float16))
+        os.replace(tmp, self.root / f"{doc_id}.sent.npz")
+
+    def load_sentences(self, doc_id: str):
+        """(spans int32 [n,2], vectors float16 [n,d]) or None when the document has none."""
+        import numpy as np
+
+        path = self.root / f"{doc_id}.sent.npz"
+        if not path.exists():
+            return None
+        with np.load(path) as data:
+            return data["spans"], data["vectors"]
 
     def read_manifest(self) -> dict:
         if not self.manifest_path.exists():

@@ -9,6 +9,7 @@ from pathlib import Path
 from ingest.chunking import Span, chunk_spans, idea_spans
 from ingest.loaders import load_file
 from ingest.metadata import DocMeta, build_meta, read_sidecar
+from ingest.sentences import sentence_spans
 from ingest.structure import Heading, assemble
 
 
@@ -65,6 +66,10 @@ class Document:
             "idea_no": chunk.idea_no,
             "idea_title": chunk.idea_title,
         }
+
+    def sentence_spans(self) -> list[tuple[int, int]]:
+        """Every sentence of the cleaned text (a line break ends one): what the answer layer scores."""
+        return [(s, e) for s, e in sentence_spans(self.text) if e - s >= 2]
 
     @classmethod
     def from_json(cls, data: dict) -> "Document":

@@ -20,7 +20,7 @@ from ingest.loaders import SUPPORTED
 from ingest.metadata import sidecar_path
 from kb.errors import IngestError
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2  # 2: sentence vectors stored beside each document (the answer layer's similarity)
 Progress = Callable[[int, int, str], None]
 
 
@@ -33,6 +33,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
+    sentences_embedded: int = 0
     chunks_total: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -126,7 +127,16 @@ class Ingestor:
                 done += len(texts[i:i + self.batch])
                 if progress:
                     progress(done, total, doc.source)
+            # every sentence too: the answer layer compares the question with sentences without embedding
+            # any at question time (costs about as much again as the chunks at ingest)
+            spans = doc.sentence_spans()
+            sentences = [doc.text[a:b] for a, b in spans]
+            sent_vectors = []
+            for i in range(0, len(sentences), self.batch):
+                sent_vectors.extend(self.embedder.embed_passages(sentences[i:i + self.batch]))
             report.embed_seconds += time.perf_counter() - t0
+            report.sentences_embedded += len(sentences)
+            self.docstore.save_sentences(doc.doc_id, spans, sent_vectors)
             self.docstore.save(doc)
             self.store.replace(doc, vectors)
             entries[key] = {

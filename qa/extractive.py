@@ -61,7 +61,8 @@ class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, keyword: KeywordIndex, docs: DocCache, *, model: AnswerModel | None = None,
-                 fingerprint: str = "", threshold: float | None = None) -> None:
+                 fingerprint: str = "", threshold: float | None = None, embedder=None) -> None:
+        self.embedder = embedder  # embeds the question when retrieval did not (bm25 mode)
         self.keyword = keyword
         self.docs = docs
         self.model = model or load_model(fingerprint)
@@ -72,10 +73,12 @@ class ExtractiveAnswerer:
         return self.threshold
 
     # evidence ------------------------------------------------------------------------------------------
-    def evidence(self, question: str, hits: list[Hit]) -> Evidence:
+    def evidence(self, question: str, hits: list[Hit], query_vector=None) -> Evidence:
         q = analyse(question)
         units = [u for rank, h in enumerate(hits) for u in self.docs.units(rank, h)]
-        rows = unit_features(q, units, hits, self.keyword)
+        if query_vector is None and self.embedder is not None and units:
+            query_vector = self.embedder.embed_query(question)
+        rows = unit_features(q, units, hits, self.keyword, self.docs.similarities(units, hits, query_vector))
         probs, logits = self.model.unit_probs(rows)
         from qa.features import question_features
 
@@ -83,18 +86,19 @@ class ExtractiveAnswerer:
             question_features(q, units, rows, probs, logits, hits, self.keyword)) if units else 0.0
         return Evidence(q, hits, units, rows, probs, answerability)
 
-    def assess(self, question: str, hits: list[Hit], **_) -> float:
-        return self.evidence(question, hits).answerability
+    def assess(self, question: str, hits: list[Hit], *, query_vector=None, **_) -> float:
+        return self.evidence(question, hits, query_vector).answerability
 
     # answers -------------------------------------------------------------------------------------------
-    def answer(self, question: str, hits: list[Hit], *, filters: Filters | None = None, **_) -> Answer:
+    def answer(self, question: str, hits: list[Hit], *, filters: Filters | None = None, query_vector=None,
+               **_) -> Answer:
         q = analyse(question)
         related = [Citation.from_hit(i + 1, h) for i, h in enumerate(hits)]
         if q.kind == "collection":
             listed = self._collection(q, filters, related)
             if listed is not None:
                 return listed
-        ev = self.evidence(question, hits)
+        ev = self.evidence(question, hits, query_vector)
         if not ev.units or ev.answerability < self.threshold:
             return Answer(REFUSAL, [], True, related=related, evidence=ev.answerability, kind=q.kind)
         pieces, notice = self.compose(ev)

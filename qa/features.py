@@ -24,6 +24,8 @@ UNIT_FEATURES = (
     "cov_char_next",  # … in the unit and the unit after it (answers often sit one sentence after the match)
     "rare_ctx",  # share of the question's rarest known words in the whole passage and its title/section
     "quoted_miss",  # the question quotes a term that the passage does not contain
+    "sent_sim",  # the unit's own similarity to the question (sentence vectors stored at ingest; else the passage's)
+    "sent_sim_gap",  # its gap to the most similar unit
     "dense",  # the passage's cosine similarity to the question (0 when dense retrieval did not find it)
     "dense_gap",  # its gap to the best passage's similarity
     "rank_rr",  # 1 / (1 + the passage's rank)
@@ -50,11 +52,14 @@ QUESTION_FEATURES = (
     "rare_best",  # rare-word coverage of the best unit's passage
     "cov_char_best",  # character coverage of the question by the best unit and its context
     "cov_char_passage",  # … by the best passage as a whole
+    "sent_sim_max",  # the best unit's own similarity to the question
     "oov_share",  # share of the question's Chinese words the corpus never uses
     "missing_idf_max",  # the most informative question word (idf, relative to the question's rarest) absent
     #                     from the best passage: a near miss has the subject but not the fact asked for
     "missing_idf_share",  # idf-weighted share of the question's words absent from the best passage
     "missing_top3",  # … absent from all three best passages
+    "numbers_missing",  # share of the question's numbers (years, counts) absent from the best passage
+    "focus_missing",  # share of the words just before the asking word ("出口额是多少") absent from the best unit
     "english",
     "n_words_log",
 )
@@ -87,10 +92,12 @@ def rare_words(q: Question, keyword: KeywordIndex) -> list[str]:
     return [t for t, w in weights.items() if w >= 0.8 * top]
 
 
-def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: KeywordIndex) -> np.ndarray:
-    """One row of UNIT_FEATURES per unit."""
+def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: KeywordIndex,
+                  sims: np.ndarray | None = None) -> np.ndarray:
+    """One row of UNIT_FEATURES per unit (sims: each unit's sentence similarity, NaN where unknown)."""
     if not units:
         return np.zeros((0, len(UNIT_FEATURES)))
+    sims = np.full(len(units), np.nan) if sims is None else sims
     weights = {t: keyword.idf(t) for t in q.tokens}
     total = sum(weights.values())
     rare = rare_words(q, keyword)
@@ -105,6 +112,9 @@ def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: Keyw
     passage_rare = [sum(1 for t in rare if t in c[2]) / len(rare) if rare else 1.0 for c in ctx]
     passage_quoted = [all(t in c[2] for t in q.quoted) for c in ctx]
     cue = _CUE.get(q.kind)
+    unit_sims = np.array([s if not np.isnan(s) else (hits[u.hit_rank].dense or floor_dense)
+                          for u, s in zip(units, sims)])
+    top_sim = float(unit_sims.max())
     rows = np.zeros((len(units), len(UNIT_FEATURES)))
     for i, u in enumerate(units):
         h = hits[u.hit_rank]
@@ -129,6 +139,8 @@ def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: Keyw
             _share(q.grams, u.grams | (nxt.grams if nxt else frozenset())),
             passage_rare[u.hit_rank],
             0.0 if passage_quoted[u.hit_rank] else 1.0,
+            unit_sims[i],
+            top_sim - unit_sims[i],
             dense,
             top_dense - dense,
             1.0 / (1 + u.hit_rank),
@@ -183,14 +195,40 @@ def question_features(q: Question, units: list[Unit], rows: np.ndarray, probs: n
         passage = hits[rank]
         cov_passage = _share(q.grams, char_grams(f"{passage.meta.get('title', '')} {passage.text}"))
         missing_max, missing_share, missing_top3 = _missing(q, keyword, hits, rank)
+        sent_max = float(rows[:, UNIT_FEATURES.index("sent_sim")].max())
+        context = f"{passage.meta.get('title', '')} {passage.meta.get('section', '')} {passage.text}"
+        numbers = _QNUM.findall(q.text)
+        numbers_missing = sum(1 for n in numbers if n not in context) / len(numbers) if numbers else 0.0
+        nxt = units[best + 1].text if best + 1 < len(units) and units[best + 1].hit_rank == rank else ""
+        focus = focus_words(q)
+        near = f"{units[best].text}{nxt}{units[best].section}"
+        focus_missing = sum(1 for w in focus if w not in near) / len(focus) if focus else 0.0
     else:
         p_max = p_second = rare_best = cov_best = cov_passage = 0.0
         logit_max = -10.0
         missing_max = missing_share = missing_top3 = 1.0
+        sent_max = 0.0
+        numbers_missing = focus_missing = 1.0
     return np.array([
         p_max, p_second, max(-10.0, min(10.0, logit_max)), dense_top, dense_top - dense_5, rare_best, cov_best,
-        cov_passage, oov, missing_max, missing_share, missing_top3, float(q.english), math.log(1 + len(q.words)),
+        cov_passage, sent_max, oov, missing_max, missing_share, missing_top3, numbers_missing, focus_missing, float(q.english), math.log(1 + len(q.words)),
     ])
+
+
+_QNUM = re.compile(r"\d+(?:\.\d+)?")
+_ASK = re.compile(r"多少|几[个名家项次条年月天万亿人位所座户倍岁]?|什么|哪|是否|有没有|如何|怎样|为什么")
+FOCUS_CHARS = 8  # characters before the asking word that name what is asked ("…的出口额是多少")
+
+
+def focus_words(q: Question) -> list[str]:
+    """Key words of the few characters before the first asking word: the attribute the question wants."""
+    from index.tokenize import keywords
+
+    m = _ASK.search(q.text)
+    if not m:
+        return []
+    head = re.split(r"[，,。；;？?！!]", q.text[:m.start()])[-1][-FOCUS_CHARS:]
+    return [w for w in keywords(head) if re.search(r"[\u4e00-\u9fff]", w)]
 
 
 def _missing(q: Question, keyword: KeywordIndex, hits: list[Hit], rank: int) -> tuple[float, float, float]:

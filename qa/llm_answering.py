@@ -122,16 +122,16 @@ class LLMAnswerer:
         meta = {**hit.meta, "kind": "section", "start": start, "end": end}
         return Hit(hit.chunk_id, doc.text[start:end], meta, hit.score, hit.dense, hit.bm25)
 
-    def stream(self, question: str, hits: list[Hit], *, filters=None, **_) -> Iterator:
+    def stream(self, question: str, hits: list[Hit], *, filters=None, query_vector=None, **_) -> Iterator:
         """Yields Token while generating (Reset on a fallback), then Final."""
         q = analyse(question)
         if q.kind == "collection":
-            listed = self.fallback.answer(question, hits, filters=filters)
+            listed = self.fallback.answer(question, hits, filters=filters, query_vector=query_vector)
             yield Token(listed.answer)
             yield Final(listed)
             return
         hits = hits[: self.max_passages]
-        ev = self.fallback.evidence(question, hits) if hits else None
+        ev = self.fallback.evidence(question, hits, query_vector) if hits else None
         evidence = ev.answerability if ev else 0.0
         if evidence < self.fallback.model.llm_threshold:
             # a floor against nonsense (far looser than the extractive gate): the LLM refuses by its prompt
@@ -149,7 +149,7 @@ class LLMAnswerer:
                 pieces.append(piece)
                 yield Token(piece)
         except LLMUnavailable as exc:
-            answer = self.fallback.answer(question, hits, filters=filters)
+            answer = self.fallback.answer(question, hits, filters=filters, query_vector=query_vector)
             answer.notice = f"大模型暂不可用，已改用摘录式回答 (LLM unavailable, extractive fallback): {exc}"
             yield Reset(answer.answer)
             yield Final(answer)

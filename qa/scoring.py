@@ -3,7 +3,7 @@
 `scripts/fit_answer_model.py` writes one JSON file per embedder fingerprint (two logistic models with
 their feature names, the refusal threshold, what they were fitted on and the figures). An embedder with no
 fitted file uses `default.json`: the same models fitted without the features that depend on the embedder's
-similarity scale (dense, dense_gap, english_dense, dense_top, dense_top_gap), which is reported in
+similarity scale (dense, sentence and passage similarities and their gaps), which is reported in
 /api/health and the eval report as `answer_model`.
 """
 from __future__ import annotations

@@ -78,7 +78,8 @@ class KnowledgeService:
     def extractive(self) -> ExtractiveAnswerer:
         keyword = self.kbase.keyword_index()
         self.docs.sync(keyword.version)
-        return ExtractiveAnswerer(keyword, self.docs, model=self.answer_model, threshold=self.settings.min_evidence)
+        return ExtractiveAnswerer(keyword, self.docs, model=self.answer_model, threshold=self.settings.min_evidence,
+                                  embedder=self.kbase.embedder)
 
     def ask_stream(self, question: str, *, filters: Filters | None = None, top_k: int | None = None,
                    conversation: list[Turn] | None = None, mode: str | None = None,
@@ -95,14 +96,14 @@ class KnowledgeService:
         if use_llm:
             yield Stage("generate", "正在生成回答… (generating)")
             llm = LLMAnswerer(self.llm, fallback=extractive, max_tokens=self.settings.llm_max_tokens)
-            for event in llm.stream(query, result.hits, filters=filters):
+            for event in llm.stream(query, result.hits, filters=filters, query_vector=result.query_vector):
                 if isinstance(event, Final):
                     answer = event.answer
                 else:
                     yield event
         else:
             yield Stage("compose", "正在整理答案… (composing)")
-            answer = extractive.answer(query, result.hits, filters=filters)
+            answer = extractive.answer(query, result.hits, filters=filters, query_vector=result.query_vector)
             for piece in _TOKEN_PIECE.findall(answer.answer):
                 yield Token(piece)
         answer.timings = {**{k: round(v * 1000, 1) for k, v in result.timings.items()},

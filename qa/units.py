@@ -11,6 +11,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import numpy as np
+
 from index.docstore import DocStore
 from index.retrieval import Hit
 from index.tokenize import tokenize
@@ -83,6 +85,7 @@ class DocCache:
         self.size = size
         self._docs: OrderedDict[str, Document | None] = OrderedDict()
         self._units: OrderedDict[str, tuple[Unit, ...]] = OrderedDict()
+        self._vectors: OrderedDict[str, tuple[dict[int, int], np.ndarray] | None] = OrderedDict()
         self._version: str | None = None
         self._lock = threading.Lock()
 
@@ -91,6 +94,7 @@ class DocCache:
             if version != self._version:
                 self._docs.clear()
                 self._units.clear()
+                self._vectors.clear()
                 self._version = version
 
     def doc(self, doc_id: str) -> Document | None:
@@ -104,6 +108,40 @@ class DocCache:
             while len(self._docs) > self.size:
                 self._docs.popitem(last=False)
         return doc
+
+    def sentence_vectors(self, doc_id: str) -> tuple[dict[int, int], np.ndarray] | None:
+        """{sentence start offset: row} and the normalised sentence vectors stored at ingest (None if absent)."""
+        with self._lock:
+            if doc_id in self._vectors:
+                return self._vectors[doc_id]
+        loaded = self.docstore.load_sentences(doc_id) if self.docstore is not None else None
+        value = None
+        if loaded is not None and len(loaded[0]):
+            spans, vectors = loaded
+            matrix = vectors.astype(np.float32)
+            matrix /= np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-9
+            value = ({int(s): i for i, s in enumerate(spans[:, 0])}, matrix)
+        with self._lock:
+            self._vectors[doc_id] = value
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        return value
+
+    def similarities(self, units: list[Unit], hits: list[Hit], query_vector) -> np.ndarray:
+        """Cosine of the question with each unit's stored sentence vector (NaN where there is none)."""
+        sims = np.full(len(units), np.nan)
+        if query_vector is None:
+            return sims
+        q = np.asarray(query_vector, dtype=np.float32)
+        q = q / (np.linalg.norm(q) + 1e-9)
+        for i, u in enumerate(units):
+            stored = self.sentence_vectors(hits[u.hit_rank].doc_id)
+            if stored is None:
+                continue
+            row = stored[0].get(u.start)
+            if row is not None and stored[1].shape[1] == q.shape[0]:
+                sims[i] = float(stored[1][row] @ q)
+        return sims
 
     def units(self, rank: int, hit: Hit) -> list[Unit]:
         key = hit.chunk_id

@@ -46,7 +46,8 @@ SETS = {
     "cmrc2018-trial": ROOT.parent / "shared" / "eval-data" / "cmrc2018-trial",
     "bundled-train": ROOT / "eval" / "sets" / "train",
 }
-DENSE_FEATURES = {"dense", "dense_gap", "english_dense", "dense_top", "dense_top_gap"}
+DENSE_FEATURES = {"dense", "dense_gap", "english_dense", "dense_top", "dense_top_gap", "sent_sim", "sent_sim_gap",
+                  "sent_sim_max"}
 # left out of both models: fitted on CMRC's Wikipedia vocabulary it took a positive weight (more words unknown
 # to the corpus → "more answerable"), the opposite of what a near miss about the bundled corpus needs
 EXCLUDED = {"oov_share"}
@@ -88,7 +89,7 @@ def _collect(name: str, folder: Path, work: Path, limit: int | None, embedder):
             variants.append(("unanswerable", result.hits[:k]))
         for variant, hits in variants:
             units = [u for rank, h in enumerate(hits) for u in docs.units(rank, h)]
-            rows = unit_features(analysed, units, hits, keyword)
+            rows = unit_features(analysed, units, hits, keyword, docs.similarities(units, hits, result.query_vector))
             labels = np.array([float(any(m.normalize(t) and m.normalize(t) in m.normalize(u.text) for t in targets))
                                for u in units])
             examples.append({"set": name, "qid": f"{name}:{q.id}", "variant": variant, "kind": q.kind,
