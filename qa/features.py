@@ -40,6 +40,7 @@ UNIT_FEATURES = (
     "len_log",  # log of the unit's length in characters, centred on 40
     "heading_cov",  # share of the question's bigrams in the unit's section path
     "english_dense",  # the passage similarity again, for English questions only (words cannot match)
+    "english_sent",  # the unit's own similarity, for English questions only
     "dangling",  # the unit ends in ；，： (a fragment of a longer sentence)
 )
 
@@ -61,6 +62,8 @@ QUESTION_FEATURES = (
     "numbers_missing",  # share of the question's numbers (years, counts) absent from the best passage
     "focus_missing",  # share of the words just before the asking word ("出口额是多少") absent from the best unit
     "english",
+    "english_sent_max",  # the best unit's similarity, for English questions only
+    "english_dense_top",  # the best passage's similarity, for English questions only
     "n_words_log",
 )
 
@@ -155,6 +158,7 @@ def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: Keyw
             math.log(max(4, len(u.text)) / 40),
             _share(q.grams, sec_grams | frozenset(char_grams(h.meta.get("idea_title", "")))),
             dense if q.english else 0.0,
+            unit_sims[i] if q.english else 0.0,
             float(u.dangling),
         )
     return rows
@@ -209,9 +213,12 @@ def question_features(q: Question, units: list[Unit], rows: np.ndarray, probs: n
         missing_max = missing_share = missing_top3 = 1.0
         sent_max = 0.0
         numbers_missing = focus_missing = 1.0
+    lexical = 0.0 if q.english else 1.0  # an English question's words cannot match Chinese passages: no evidence
     return np.array([
-        p_max, p_second, max(-10.0, min(10.0, logit_max)), dense_top, dense_top - dense_5, rare_best, cov_best,
-        cov_passage, sent_max, oov, missing_max, missing_share, missing_top3, numbers_missing, focus_missing, float(q.english), math.log(1 + len(q.words)),
+        p_max, p_second, max(-10.0, min(10.0, logit_max)), dense_top, dense_top - dense_5, lexical * rare_best,
+        lexical * cov_best, lexical * cov_passage, sent_max, oov, lexical * missing_max, lexical * missing_share,
+        lexical * missing_top3, lexical * numbers_missing, lexical * focus_missing, float(q.english),
+        sent_max * (1 - lexical), dense_top * (1 - lexical), math.log(1 + len(q.words)),
     ])
 
 

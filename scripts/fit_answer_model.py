@@ -47,7 +47,7 @@ SETS = {
     "bundled-train": ROOT / "eval" / "sets" / "train",
 }
 DENSE_FEATURES = {"dense", "dense_gap", "english_dense", "dense_top", "dense_top_gap", "sent_sim", "sent_sim_gap",
-                  "sent_sim_max"}
+                  "sent_sim_max", "english_sent", "english_sent_max", "english_dense_top"}
 # left out of both models: fitted on CMRC's Wikipedia vocabulary it took a positive weight (more words unknown
 # to the corpus → "more answerable"), the opposite of what a near miss about the bundled corpus needs
 EXCLUDED = {"oov_share"}
