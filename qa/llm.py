@@ -69,6 +69,20 @@ def _parse_chunk(chunk: object) -> tuple[str | None, bool]:
     return content, choice.get("finish_reason") is not None
 
 
+class _Progress:
+    """What a stream has delivered so far: any text, and whether it said it was finished."""
+
+    def __init__(self) -> None:
+        self.got_text = self.finished = False
+
+    def take(self, chunk) -> str | None:
+        piece, done = _parse_chunk(chunk)
+        self.finished = self.finished or done
+        if piece:
+            self.got_text = self.got_text or bool(piece.strip())
+        return piece
+
+
 def _finish(got_text: bool, finished: bool) -> None:
     """After the last chunk: an empty or cut-off completion is a failure too."""
     if not got_text:
@@ -92,7 +106,7 @@ class OpenAICompatibleClient:
         body = {"model": self.model, "messages": messages, "max_tokens": max_tokens,
                 "temperature": temperature, "stream": True}
         url = f"{self.base_url}/chat/completions"
-        got_text = finished = False
+        progress = _Progress()
         try:
             with self.http.stream("POST", url, json=body, headers=self._headers) as resp:
                 if resp.status_code >= 400:
@@ -104,7 +118,7 @@ class OpenAICompatibleClient:
                         continue  # blank lines, SSE comments (": ping"), event:/id:/retry: fields
                     data = line[5:].strip()
                     if data == "[DONE]":
-                        finished = True
+                        progress.finished = True
                         break
                     if not data:
                         continue
@@ -112,10 +126,8 @@ class OpenAICompatibleClient:
                         chunk = json.loads(data)
                     except ValueError as exc:
                         raise LLMUnavailable(f"大模型返回了无法解析的数据 (malformed JSON in stream): {_excerpt(data)}") from exc
-                    piece, done = _parse_chunk(chunk)
-                    finished = finished or done
+                    piece = progress.take(chunk)
                     if piece:
-                        got_text = got_text or bool(piece.strip())
                         yield piece
         except LLMUnavailable:
             raise
@@ -127,7 +139,7 @@ class OpenAICompatibleClient:
             raise LLMUnavailable(f"大模型接口通信失败 (LLM transport error): {type(exc).__name__}: {exc}") from exc
         except Exception as exc:  # anything else (e.g. httpx.StreamError) still means "no answer from the LLM"
             raise LLMUnavailable(f"大模型调用失败 (LLM call failed): {type(exc).__name__}: {_excerpt(exc)}") from exc
-        _finish(got_text, finished)
+        _finish(progress.got_text, progress.finished)
 
     def ping(self) -> bool:
         try:
@@ -163,22 +175,20 @@ class LlamaCppClient:
         return self._model
 
     def stream(self, messages: list[dict], *, max_tokens: int = 300, temperature: float = 0.1) -> Iterator[str]:
-        got_text = finished = False
+        progress = _Progress()
         with self._lock:
             llama = self._llama()
             try:
                 for chunk in llama.create_chat_completion(messages=messages, max_tokens=max_tokens,
                                                           temperature=temperature, stream=True):
-                    piece, done = _parse_chunk(chunk)
-                    finished = finished or done
+                    piece = progress.take(chunk)
                     if piece:
-                        got_text = got_text or bool(piece.strip())
                         yield piece
             except LLMUnavailable:
                 raise
             except Exception as exc:
                 raise LLMUnavailable(f"本地模型生成失败 (local LLM failed): {type(exc).__name__}: {_excerpt(exc)}") from exc
-        _finish(got_text, finished)
+        _finish(progress.got_text, progress.finished)
 
     def ping(self) -> bool:
         return Path(self.path).is_file()

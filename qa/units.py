@@ -18,7 +18,7 @@ from index.retrieval import Hit
 from index.tokenize import tokenize
 from ingest.documents import Document
 from ingest.sentences import sentence_spans
-from ingest.structure import heading_level
+from ingest.structure import Structured, heading_level
 from qa.question import char_grams, chinese_number
 
 _CN = "一二三四五六七八九十"
@@ -211,14 +211,7 @@ def _line_units(text, line_start, line_end, headings, doc, section) -> list[Unit
 
 def doc_section(doc: Document, offset: int) -> str:
     """'一、… > （二）…' for the headings enclosing offset (the document's own structure)."""
-    stack = []
-    for h in doc.headings:
-        if h.start > offset:
-            break
-        while stack and stack[-1].level >= h.level:
-            stack.pop()
-        stack.append(h)
-    return " > ".join(h.title for h in stack if h.level > 1)
+    return Structured(doc.text, doc.headings).section_path(offset)
 
 
 def inline_items(sentence: str) -> list[str]:

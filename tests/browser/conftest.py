@@ -6,6 +6,7 @@ import textwrap
 import threading
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,14 +60,13 @@ def browser_kbase(tmp_path_factory, embedder):
     return settings, kbase
 
 
-@pytest.fixture(scope="session")
-def base_url(browser_kbase):
-    """The real app served by uvicorn on a free port in a background thread."""
+@contextmanager
+def serve_app(settings, kbase):
+    """The real app served by uvicorn on a free port in a background thread; yields its URL."""
     import uvicorn
 
     from api.app import create_app
 
-    settings, kbase = browser_kbase
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, kbase=kbase), host="127.0.0.1", port=port,
                                            log_level="warning"))
@@ -85,9 +85,17 @@ def base_url(browser_kbase):
             server.should_exit = True
             pytest.fail("uvicorn did not answer /api/health")
         time.sleep(0.1)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(browser_kbase):
+    with serve_app(*browser_kbase) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

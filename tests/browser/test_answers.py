@@ -3,9 +3,6 @@ lists, ordinal items, typos, English, quote marks, a question that matches a hea
 from __future__ import annotations
 
 import textwrap
-import threading
-import time
-import urllib.request
 
 import pytest
 
@@ -13,7 +10,7 @@ pytest.importorskip("playwright.sync_api")
 
 from playwright.sync_api import Page  # noqa: E402
 
-from tests.browser.conftest import _free_port  # noqa: E402
+from tests.browser.conftest import serve_app  # noqa: E402
 from tests.browser.test_pages import ask  # noqa: E402
 
 LECTURE = textwrap.dedent("""\
@@ -76,9 +73,6 @@ REPORT = textwrap.dedent("""\
 
 @pytest.fixture(scope="module")
 def answers_url(tmp_path_factory, embedder):
-    import uvicorn
-
-    from api.app import create_app
     from index.kbindex import KnowledgeBase
     from kb.settings import Settings
 
@@ -90,21 +84,8 @@ def answers_url(tmp_path_factory, embedder):
     settings = Settings(data_dir=root / "data", _env_file=None)
     kbase = KnowledgeBase.open(settings, embedder=embedder)
     kbase.ingest(corpus)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, kbase=kbase), host="127.0.0.1", port=_free_port(),
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.config.port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/api/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.1)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(settings, kbase) as url:
+        yield url
 
 
 @pytest.fixture
