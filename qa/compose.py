@@ -114,6 +114,11 @@ def list_after(doc: Document, offset: int, within: int) -> list[int] | None:
     return None
 
 
+def section_start(doc: Document, offset: int) -> int:
+    """Start of the section that holds offset: its nearest heading at or before it (0 when there is none)."""
+    return max((h.start for h in doc.headings if h.start <= offset), default=0)
+
+
 def section_end(doc: Document, offset: int) -> int:
     """End of the section that holds offset: the next heading of the same or a shallower level."""
     enclosing = [h for h in doc.headings if h.start <= offset]

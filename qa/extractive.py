@@ -22,7 +22,7 @@ from ingest.documents import Document
 from ingest.sentences import sentence_spans
 from qa import collection
 from qa import compose as cp
-from qa.features import unit_features
+from qa.features import question_features, unit_features
 from qa.question import Question, analyse, char_grams, question_ordinal  # noqa: F401 - question_ordinal re-exported
 from qa.records import REFUSAL, Answer, Citation
 from qa.scoring import AnswerModel, load_model
@@ -80,8 +80,6 @@ class ExtractiveAnswerer:
             query_vector = self.embedder.embed_query(question)
         rows = unit_features(q, units, hits, self.keyword, self.docs.similarities(units, hits, query_vector))
         probs, logits = self.model.unit_probs(rows)
-        from qa.features import question_features
-
         answerability = self.model.answerability(
             question_features(q, units, rows, probs, logits, hits, self.keyword)) if units else 0.0
         return Evidence(q, hits, units, rows, probs, answerability)
@@ -181,7 +179,7 @@ class ExtractiveAnswerer:
         doc = self._doc(best, ev)
         if doc is None:
             return self._factual(ev)
-        start = max((h.start for h in doc.headings if h.start <= best.start), default=0)
+        start = cp.section_start(doc, best.start)
         end = cp.section_end(doc, best.start)
         best_p = float(ev.probs[order[0]])
         chosen, seen = [], set()

@@ -13,6 +13,7 @@ import numpy as np
 
 from index.bm25 import KeywordIndex
 from index.retrieval import Hit
+from index.tokenize import keywords, tokenize
 from qa.question import Question, char_grams
 from qa.units import Unit
 
@@ -171,8 +172,6 @@ def _tokens_of(head: str, section: str) -> frozenset[str]:
     key = f"{head}\x00{section}"
     got = _TOKEN_CACHE.get(key)
     if got is None:
-        from index.tokenize import tokenize
-
         if len(_TOKEN_CACHE) > 20000:
             _TOKEN_CACHE.clear()
         got = _TOKEN_CACHE[key] = frozenset(tokenize(f"{head} {section}"))
@@ -229,8 +228,6 @@ FOCUS_CHARS = 8  # characters before the asking word that name what is asked ("â
 
 def focus_words(q: Question) -> list[str]:
     """Key words of the few characters before the first asking word: the attribute the question wants."""
-    from index.tokenize import keywords
-
     m = _ASK.search(q.text)
     if not m:
         return []
@@ -258,7 +255,5 @@ def _missing(q: Question, keyword: KeywordIndex, hits: list[Hit], rank: int) -> 
 
 def _known_by_parts(word: str, keyword: KeywordIndex) -> bool:
     # jieba's search mode splits long words; a word whose parts all occur is not out of vocabulary
-    from index.tokenize import tokenize
-
     parts = [p for p in tokenize(word) if p != word]
     return bool(parts) and all(keyword.knows(p) for p in parts)

@@ -115,7 +115,7 @@ class LLMAnswerer:
         doc = self.fallback.docs.doc(hit.doc_id)
         if doc is None:
             return None
-        start = max((h.start for h in doc.headings if h.start <= best.start), default=0)
+        start = cp.section_start(doc, best.start)
         end = cp.section_end(doc, best.start)
         if end - start <= len(hit.text):
             return None

@@ -41,23 +41,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def browser_kbase(tmp_path_factory, embedder):
-    """A real knowledge base over the lecture, the internal report and the public case."""
+def ingested(root: Path, files: dict[str, str], embedder, **settings):
+    """(settings, knowledge base) over `files` (name → text) written to root/corpus and ingested for real."""
     from index.kbindex import KnowledgeBase
     from kb.settings import Settings
 
-    root = tmp_path_factory.mktemp("browser")
     corpus = root / "corpus"
     corpus.mkdir()
-    (corpus / "jiceng.md").write_text(LECTURE, encoding="utf-8")
-    (corpus / "yunxi.md").write_text(REPORT, encoding="utf-8")
-    (corpus / "hubin.md").write_text(CASE, encoding="utf-8")
-    settings = Settings(data_dir=root / "data", teacher_token=TEACHER_TOKEN, _env_file=None)
-    kbase = KnowledgeBase.open(settings, embedder=embedder)
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    config = Settings(data_dir=root / "data", _env_file=None, **settings)
+    kbase = KnowledgeBase.open(config, embedder=embedder)
     report = kbase.ingest(corpus)
-    assert sorted(report.added) == ["hubin.md", "jiceng.md", "yunxi.md"], report
-    return settings, kbase
+    assert sorted(report.added) == sorted(files), report
+    return config, kbase
+
+
+@pytest.fixture(scope="session")
+def browser_kbase(tmp_path_factory, embedder):
+    """A real knowledge base over the lecture, the internal report and the public case."""
+    return ingested(tmp_path_factory.mktemp("browser"), {"jiceng.md": LECTURE, "yunxi.md": REPORT, "hubin.md": CASE},
+                    embedder, teacher_token=TEACHER_TOKEN)
 
 
 @contextmanager

@@ -10,7 +10,7 @@ pytest.importorskip("playwright.sync_api")
 
 from playwright.sync_api import Page  # noqa: E402
 
-from tests.browser.conftest import serve_app  # noqa: E402
+from tests.browser.conftest import ingested, serve_app  # noqa: E402
 from tests.browser.test_pages import ask  # noqa: E402
 
 LECTURE = textwrap.dedent("""\
@@ -73,17 +73,8 @@ REPORT = textwrap.dedent("""\
 
 @pytest.fixture(scope="module")
 def answers_url(tmp_path_factory, embedder):
-    from index.kbindex import KnowledgeBase
-    from kb.settings import Settings
-
-    root = tmp_path_factory.mktemp("answers")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "dangxing.md").write_text(LECTURE, encoding="utf-8")
-    (corpus / "shimen.md").write_text(REPORT, encoding="utf-8")
-    settings = Settings(data_dir=root / "data", _env_file=None)
-    kbase = KnowledgeBase.open(settings, embedder=embedder)
-    kbase.ingest(corpus)
+    settings, kbase = ingested(tmp_path_factory.mktemp("answers"), {"dangxing.md": LECTURE, "shimen.md": REPORT},
+                               embedder)
     with serve_app(settings, kbase) as url:
         yield url
 
