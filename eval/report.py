@@ -7,11 +7,12 @@ from pathlib import Path
 from eval.runner import calibrate
 
 HEADLINE = ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10", "answer_contains", "answer_f1",
-            "key_point_recall", "all_key_points", "citation_precision", "refusal_precision", "refusal_recall",
+            "key_point_recall", "all_key_points", "citation_precision", "supported_sentences", "refusal_precision", "refusal_recall",
             "answered_rate", "balanced_accuracy")
 CHART = ("hit@5", "mrr@10", "answer_contains", "key_point_recall", "citation_precision", "answered_rate",
          "refusal_recall")
-KIND_COLUMNS = ("n", "answer_contains", "key_point_recall", "all_key_points", "citation_precision", "answered_rate",
+KIND_COLUMNS = ("n", "answer_contains", "key_point_recall", "all_key_points", "citation_precision",
+                "supported_sentences", "answered_rate",
                 "refusal_recall", "hit@5")
 
 

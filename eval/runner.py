@@ -11,7 +11,9 @@ from pathlib import Path
 from eval import metrics as m
 from eval.dataset import Dataset, load_dataset
 from index.kbindex import KnowledgeBase
+from kb.errors import ConfigError
 from qa.service import KnowledgeService, Turn, resolve_question
+from qa.support import check_support, split_cited_sentences
 from kb.settings import Settings
 
 STAGES = ("embed", "dense", "bm25", "answer", "total")
@@ -20,7 +22,7 @@ STAGES = ("embed", "dense", "bm25", "answer", "total")
 @dataclass
 class EvalOptions:
     modes: tuple[str, ...] = ("dense", "bm25", "hybrid")
-    answerer: str = "extractive"
+    answerer: str = "extractive"  # or "llm", or "extractive,llm": both on the same questions, side by side
     distractors: Path | None = None
     limit: int | None = None
     questions: str = "questions.jsonl"
@@ -43,7 +45,9 @@ def evaluate(dataset_dir: Path, *, options: EvalOptions, base: Settings, embedde
     dataset = load_dataset(dataset_dir, limit=options.limit, questions=options.questions)
     with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:
         work = Path(tmp)
-        settings = base.model_copy(update={"data_dir": work / "index", "answerer": options.answerer})
+        answerers = tuple(a.strip() for a in options.answerer.split(",") if a.strip())
+        settings = base.model_copy(update={"data_dir": work / "index",
+                                           "answerer": "llm" if "llm" in answerers else "extractive"})
         kbase = KnowledgeBase.open(settings, embedder=embedder)
         started = time.perf_counter()
         if options.negatives:
@@ -58,7 +62,11 @@ def evaluate(dataset_dir: Path, *, options: EvalOptions, base: Settings, embedde
             source_to_id.update({s: f"distractor:{p}" for s, p in d_sources.items()})
         ingest_seconds = time.perf_counter() - started
         service = KnowledgeService(kbase)
-        runs = [_run_mode(service, dataset, mode, source_to_id, progress) for mode in options.modes]
+        if "llm" in answerers and service.llm is None:
+            raise ConfigError("--answerer llm 需要配置 LLM: 设置 KB_LLM_BASE_URL 或 KB_LLM_GGUF "
+                              "(an LLM run needs KB_LLM_BASE_URL or KB_LLM_GGUF)")
+        runs = [_run_mode(service, dataset, mode, source_to_id, progress, answerer=answerer)
+                for answerer in answerers for mode in options.modes]
     return {
         "dataset": dataset.name, "questions": len(dataset.questions),
         "answerable": sum(q.answerable for q in dataset.questions),
@@ -74,22 +82,28 @@ def evaluate(dataset_dir: Path, *, options: EvalOptions, base: Settings, embedde
     }
 
 
-def _run_mode(service: KnowledgeService, dataset: Dataset, name: str, source_to_id, progress) -> dict:
-    """One configuration: a retrieval mode, optionally with a dense weight for the fusion ("hybrid:0.5")."""
+def _run_mode(service: KnowledgeService, dataset: Dataset, name: str, source_to_id, progress, *,
+              answerer: str = "extractive") -> dict:
+    """One configuration: a retrieval mode, optionally with a dense weight for the fusion ("hybrid:0.5"),
+    and an answerer (runs of the LLM are named "<mode>+llm")."""
     mode, _, weight = name.partition(":")
     base_settings = service.kbase.settings
     if weight:
         service.kbase.settings = base_settings.model_copy(update={"dense_weight": float(weight)})
     try:
-        return _run_questions(service, dataset, mode, name, source_to_id, progress)
+        return _run_questions(service, dataset, mode, name if answerer == "extractive" else f"{name}+{answerer}",
+                              source_to_id, progress, answerer=answerer)
     finally:
         service.kbase.settings = base_settings
 
 
-def _run_questions(service, dataset: Dataset, mode: str, name: str, source_to_id, progress) -> dict:
+def _run_questions(service, dataset: Dataset, mode: str, name: str, source_to_id, progress, *,
+                   answerer: str = "extractive") -> dict:
     rows, answers_by_id = [], {}
     by_id = {q.id: q for q in dataset.questions}
-    doc_source = {r.meta["doc_id"]: r.meta.get("source", "") for r in service.kbase.keyword_index().records}
+    records = service.kbase.keyword_index().records
+    doc_source = {r.meta["doc_id"]: r.meta.get("source", "") for r in records}
+    chunk_text = {r.chunk_id: r.text for r in records}
     for n, q in enumerate(dataset.questions, 1):
         conversation = None
         if q.followup_of and q.followup_of in by_id:
@@ -97,7 +111,7 @@ def _run_questions(service, dataset: Dataset, mode: str, name: str, source_to_id
         query = resolve_question(q.question, conversation)
         search = service.search(query, mode=mode, k=30, per_doc=None)
         ranked = _ranked_passages(search.hits, source_to_id)
-        answer = service.ask(q.question, mode=mode, conversation=conversation)
+        answer = service.ask(q.question, mode=mode, conversation=conversation, answerer=answerer)
         answers_by_id[q.id] = answer.answer
         cited = [(source_to_id.get(doc_source.get(c.doc_id, ""), doc_source.get(c.doc_id, "")), c.quote or c.snippet)
                  for c in answer.citations]
@@ -115,11 +129,23 @@ def _run_questions(service, dataset: Dataset, mode: str, name: str, source_to_id
             else (0.0 if q.key_points else None),
             "f1": m.char_f1(answer.answer, list(q.answers) or [" ".join(q.key_points)]) if not answer.refused else 0.0,
             "citation_precision": m.citation_precision(cited, set(q.gold), list(q.answers) + list(q.key_points)),
+            **_support(answer, chunk_text, service.answer_model.support_min_coverage),
         })
         if progress:
             progress(name, n, len(dataset.questions))
     return {"name": name, "metrics": aggregate(rows), "per_kind": per_kind(rows), "latency_ms": latency(rows),
             "rows": rows}
+
+
+def _support(answer, chunk_text: dict[str, str], floor: float) -> dict:
+    """How many of the answer's sentences cite a passage that supports them (qa.support, the LLM path's check)."""
+    if answer.refused:
+        return {"sentences": 0, "supported": 0}
+    by_n = {c.n: chunk_text.get(c.chunk_id, c.snippet) for c in answer.citations}
+    sentences = split_cited_sentences(answer.answer)
+    supported = sum(any(check_support(text, by_n[n], min_coverage=floor).supported for n in cited if n in by_n)
+                    for text, cited in sentences)
+    return {"sentences": len(sentences), "supported": supported}
 
 
 def aggregate(rows: list[dict]) -> dict:
@@ -136,6 +162,9 @@ def aggregate(rows: list[dict]) -> dict:
         out["key_point_recall"] = m.mean([r["key_point_recall"] for r in with_points])
         out["all_key_points"] = m.mean([float(r["key_point_recall"] == 1.0) for r in with_points])
     out["citation_precision"] = m.mean([r["citation_precision"] for r in with_answers])
+    sentences = sum(r.get("sentences", 0) for r in rows)
+    if sentences:
+        out["supported_sentences"] = sum(r.get("supported", 0) for r in rows) / sentences
     if unanswerable:
         out["refusal_precision"] = sum(not r["answerable"] for r in refused) / len(refused) if refused else 0.0
         out["refusal_recall"] = sum(r["refused"] for r in unanswerable) / len(unanswerable)
@@ -152,7 +181,8 @@ def per_kind(rows: list[dict]) -> dict:
     for kind in kinds:
         group = [r for r in rows if (r["kind"] or "-") == kind]
         metrics = aggregate(group)
-        keep = ("answer_contains", "key_point_recall", "all_key_points", "citation_precision", "answered_rate",
+        keep = ("answer_contains", "key_point_recall", "all_key_points", "citation_precision", "supported_sentences",
+                "answered_rate",
                 "refusal_recall", "hit@5") if any(r["answerable"] for r in group) else ("refusal_recall",)
         out[kind] = {"n": len(group), **{k: metrics[k] for k in keep if k in metrics}}
     return out

@@ -132,7 +132,7 @@ def eval_(
     dataset: Path = typer.Option(..., "--dataset", help="数据集目录 (passages.jsonl 或 dataset.yaml + questions.jsonl)"),
     distractors: Path = typer.Option(None, help="干扰文档目录 (extra documents to ingest)"),
     modes: str = typer.Option("dense,bm25,hybrid", help="检索方式, 逗号分隔; hybrid:0.5 = 稠密权重 0.5 的融合"),
-    answerer: str = typer.Option("extractive", help="extractive | llm"),
+    answerer: str = typer.Option("extractive", help="extractive | llm | extractive,llm (both, side by side)"),
     limit: int = typer.Option(None, help="只评测前 N 个问题"),
     questions: str = typer.Option("questions.jsonl", help="问题文件名 (如 questions_500.jsonl)"),
     negatives: int = typer.Option(0, help="去掉 N 个问题的金标段落, 使其不可回答, 以测拒答 (make N questions unanswerable)"),
@@ -151,7 +151,7 @@ def eval_(
     settings = get_settings()
     chosen = tuple(m.strip() for m in modes.split(",") if m.strip())
     bad = [m for m in chosen if m.partition(":")[0] not in ("dense", "bm25", "hybrid")]
-    if bad or answerer not in ("extractive", "llm"):
+    if bad or not answerer or any(a.strip() not in ("extractive", "llm") for a in answerer.split(",")):
         err.print(f"[red]错误[/red]: 无效的 --modes {bad} 或 --answerer {answerer!r}")
         raise typer.Exit(2)
     options = EvalOptions(modes=chosen, answerer=answerer, distractors=distractors, limit=limit, questions=questions,

@@ -172,9 +172,11 @@ class LLMAnswerer:
         elif check.uncited_sentences:
             notices.append(f"{check.uncited_sentences} 句没有标注来源 (uncited sentences)")
         unsupported = []
+        floor = self.fallback.model.support_min_coverage
         for i, (sentence, cited) in enumerate(split_cited_sentences(check.text), 1):
             cited = [n for n in cited if 1 <= n <= len(hits)]
-            if cited and not any(check_support(sentence, hits[n - 1].text).supported for n in cited):
+            if cited and not any(check_support(sentence, hits[n - 1].text, min_coverage=floor).supported
+                                 for n in cited):
                 unsupported.append(i)
         if unsupported:
             notices.append(f"第 {'、'.join(map(str, unsupported))} 句与所引资料不符，请核对 (unsupported by the cited passage)")

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.features import QUESTION_FEATURES, UNIT_FEATURES
+from qa.support import DEFAULT_MIN_COVERAGE
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT = "default"
@@ -67,6 +68,7 @@ class AnswerModel:
     include_ratio: float  # a further unit joins a factual answer when its probability ≥ ratio × the best one's
     llm_threshold: float  # the looser floor used before an LLM is asked
     info: dict
+    support_min_coverage: float = DEFAULT_MIN_COVERAGE  # qa.support's similarity floor, fitted with the models
 
     def unit_probs(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if not len(rows):
@@ -90,5 +92,6 @@ def load_model(fingerprint: str) -> AnswerModel:
         unit=Logistic.from_json(data["unit"], UNIT_FEATURES),
         answerable=Logistic.from_json(data["answerable"], QUESTION_FEATURES),
         threshold=float(data["threshold"]), include_ratio=float(data["include_ratio"]),
-        llm_threshold=float(data["llm_threshold"]), info={k: data[k] for k in ("fitted_on", "figures", "created") if k in data},
+        llm_threshold=float(data["llm_threshold"]),
+        support_min_coverage=float(data.get("support_min_coverage", DEFAULT_MIN_COVERAGE)), info={k: data[k] for k in ("fitted_on", "figures", "created") if k in data},
     )

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 from ingest.sentences import sentence_spans
 
-DEFAULT_MIN_COVERAGE = 0.5  # to be calibrated by scripts/fit_answer_model.py; placeholder until then
+# used only when a weights file predates the fitted floor: scripts/fit_answer_model.py writes
+# `support_min_coverage` per embedder (qa.scoring.AnswerModel), fitted on statements of training answers
+DEFAULT_MIN_COVERAGE = 0.5
 
 # citation markers: [2]  [1,2]  ［3］
 _MARKER = re.compile(r"[\[［](\d+(?:\s*[,，、]\s*\d+)*)[\]］]")

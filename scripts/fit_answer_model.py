@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -193,8 +194,57 @@ def fit(examples, keyword_by_set, keep: set[str]):
     })
     include_ratio, f1 = _fit_include_ratio(train, oof_by_example)
     figures["factual_char_f1_oof"] = round(f1, 4)
+    support_min_coverage, support_figures = _fit_support(examples)
+    figures["support"] = support_figures
     return {"unit": unit_data, "answerable": ans_data, "threshold": threshold, "llm_threshold": llm_threshold,
-            "include_ratio": include_ratio, "figures": figures}
+            "include_ratio": include_ratio, "support_min_coverage": support_min_coverage, "figures": figures}
+
+
+_ASKING = re.compile(r"(?:是)?(?:多少|几|什么|哪些|哪一?[个年天项家条位种所]|哪里|哪儿|谁|何时|如何|怎样|怎么)")
+
+
+def _statement(question: str, answer: str) -> str:
+    """A declarative sentence of the kind an answer states: the question with its asking word replaced by the
+    answer ("石门县划分了多少个网格？" + "1236个" → "石门县划分了1236个网格"), else the answer appended."""
+    body = question.rstrip("？?。 ")
+    stated, n = _ASKING.subn(answer, body, count=1)
+    return stated if n else f"{body}，{answer}"
+
+
+def _fit_support(examples) -> tuple[float, dict]:
+    """The similarity floor of qa.support.check_support: a statement of a question's answer is checked
+    against the retrieved passage that holds the answer (supported) and against the best passage of the
+    question's near-miss copy, about the same subject without the answer (unsupported). The floor maximises
+    balanced accuracy of check_support's verdict (claims found and bigram coverage ≥ floor)."""
+    from qa.support import check_support
+
+    near = {e["qid"]: e for e in examples if e["variant"] == "near_miss"}
+    pos, neg = [], []  # (claims all found, coverage)
+    for e in examples:
+        if e["variant"] != "answerable" or e["kind"] in ("list", "how", "why", "definition", "collection") \
+                or not e["answers"] or e["qid"] not in near or not near[e["qid"]]["hits"]:
+            continue
+        answer = e["answers"][0]
+        gold = next((h for h in e["hits"] if m.normalize(answer) in m.normalize(h.text)), None)
+        if gold is None:
+            continue
+        statement = _statement(e["question"].text, answer)
+        for hit, bucket in ((gold, pos), (near[e["qid"]]["hits"][0], neg)):
+            verdict = check_support(statement, hit.text, min_coverage=0.0)
+            bucket.append((verdict.supported, verdict.coverage))
+    grid = [round(t, 2) for t in np.linspace(0.2, 0.9, 36)]
+
+    def balanced(t):
+        tp = np.mean([ok and c >= t for ok, c in pos])
+        tn = np.mean([not (ok and c >= t) for ok, c in neg])
+        return 0.5 * (tp + tn), tp, tn
+
+    best = max(grid, key=lambda t: (balanced(t)[0], -t))
+    acc, tp, tn = balanced(best)
+    claims_only = balanced(0.0)
+    return best, {"pairs": len(pos), "balanced_accuracy": round(float(acc), 4), "supported_kept": round(float(tp), 4),
+                  "unsupported_caught": round(float(tn), 4),
+                  "balanced_accuracy_claims_only": round(float(claims_only[0]), 4)}
 
 
 def _fit_include_ratio(train, oof_by_example):

@@ -134,3 +134,17 @@ def test_unanswerable_questions_have_no_answers():
     for row in _rows():
         if row["kind"] == "unanswerable":
             assert row["answers"] == [] and not row.get("key_points") and row.get("gold_passage_id") is None
+
+
+def test_llm_subset_is_current_and_covers_every_kind(tmp_path, monkeypatch):
+    """questions_llm60.jsonl is what scripts/llm_subset.py writes from today's bundled set (re-run it after edits)."""
+    from scripts import llm_subset
+
+    committed = (SET / "questions_llm60.jsonl").read_text(encoding="utf-8")
+    monkeypatch.setattr(llm_subset, "SET", tmp_path)
+    (tmp_path / "questions.jsonl").write_text((SET / "questions.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(llm_subset, "ROOT", tmp_path.parent)
+    llm_subset.main()
+    assert (tmp_path / "questions_llm60.jsonl").read_text(encoding="utf-8") == committed
+    kinds = {json.loads(line)["kind"] for line in committed.splitlines()}
+    assert set(llm_subset.PER_KIND) <= kinds and len(committed.splitlines()) == 60
