@@ -8,7 +8,9 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.deps import RateLimiter
+from api.jobs import JobStore
 from api.routers import ask, documents, evalreport, health, pages, search
+from index.access import Role
 from index.kbindex import KnowledgeBase
 from qa.service import KnowledgeService
 from kb.settings import Settings, get_settings
@@ -20,7 +22,11 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         base = kbase or KnowledgeBase.open(settings)
-        base.keyword_index()
+        # an ingest killed midway left the dirty marker: drop its orphan vectors and publish a keyword index
+        # of the manifest-listed documents before the first answer (skipped while another ingest runs)
+        base.recover()
+        for role in Role:
+            base.keyword_index(role)
         app.state.service = KnowledgeService(base)
         yield
 
@@ -32,8 +38,8 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
-    app.state.jobs = documents.Jobs(settings.uploads_dir)
+    app.state.rate_limiter = RateLimiter.from_settings(settings)
+    app.state.jobs = documents.Jobs(settings.uploads_dir, store=JobStore(settings.data_dir / "jobs"))
     errors.install(app)
     for module in (ask, search, documents, health, evalreport, pages):
         app.include_router(module.router)

@@ -24,7 +24,7 @@ from eval.dataset import load_dataset
 from eval.metrics import percentile
 from index.kbindex import KnowledgeBase
 from qa.service import KnowledgeService
-from ingest.documents import Chunk, Document, build_document
+from ingest.documents import Chunk, Document, build_document, doc_id_for
 from ingest.metadata import DocMeta
 from ingest.pipeline import discover
 from kb.settings import Settings
@@ -54,8 +54,9 @@ def bench_ingest(corpus: Path, base: Settings, *, files: int | None = None) -> d
         ingestor = kbase.ingestor()
         texts = []
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".meta.yaml")):
-            doc = build_document(path, key=str(path), source=path.name, count_tokens=kbase.embedder.count_tokens,
-                                 max_tokens=ingestor.max_tokens, overlap=ingestor.overlap)
+            doc = build_document(path, doc_id=doc_id_for(str(path), secret=b"bench"), source=path.name,
+                                 count_tokens=kbase.embedder.count_tokens, max_tokens=ingestor.max_tokens,
+                                 overlap=ingestor.overlap)
             texts += [c.embed_text(doc.meta.title) for c in doc.chunks]
         t0 = time.perf_counter()
         for i in range(0, len(texts), base.embed_batch):

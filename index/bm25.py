@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,17 +53,37 @@ class KeywordIndex:
         df = int(self._df[tid]) if tid is not None and tid < len(self._df) else 0
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
+    @property
+    def doc_ids(self) -> frozenset[str]:
+        """The documents this index serves (the manifest-listed ones when it was built)."""
+        cached = getattr(self, "_doc_ids", None)
+        if cached is None:
+            cached = self._doc_ids = frozenset(r.meta.get("doc_id", "") for r in self.records)
+        return cached
+
     @classmethod
     def build(cls, docstore: DocStore) -> "KeywordIndex":
         records = [
             Record(chunk.chunk_id, chunk.text, doc.chunk_metadata(chunk))
             for doc in docstore.all_documents() for chunk in doc.chunks
         ]
+        return cls.from_records(records, version=f"{time.time_ns()}")
+
+    @classmethod
+    def from_records(cls, records: list[Record], *, version: str) -> "KeywordIndex":
         bm25 = None
         if records:
             bm25 = bm25s.BM25()
             bm25.index([_doc_tokens(r) for r in records], show_progress=False)
-        return cls(records, bm25, version=f"{time.time_ns()}")
+        return cls(records, bm25, version=version)
+
+    def view(self, can_see: Callable[[dict], bool]) -> "KeywordIndex":
+        """An index of the records can_see lets through, with its own term statistics (idf, BM25 df):
+        scores computed from it do not depend on records the caller may not see."""
+        records = [r for r in self.records if can_see(r.meta)]
+        if len(records) == len(self.records):
+            return self
+        return KeywordIndex.from_records(records, version=self.version)
 
     def save(self, root: Path) -> None:
         folder = root / self.version

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -29,8 +30,26 @@ def write_json_atomic(path: Path, data) -> None:
 
 class DocStore:
     def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
         self.root = data_dir / "docs"
         self.manifest_path = data_dir / "manifest.json"
+
+    def secret(self) -> bytes:
+        """The data directory's random key (created once, owner-only): document ids are keyed with it, so
+        they cannot be derived from a file's path. A copy of the data directory keeps its ids."""
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.data_dir, prefix="secret.key", suffix=".tmp")
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+            try:
+                os.link(tmp, path)  # never replaces a key another process wrote first
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
+        return bytes.fromhex(path.read_text().strip())
 
     def save(self, doc: Document) -> None:
         write_json_atomic(self.root / f"{doc.doc_id}.json", doc.to_json())

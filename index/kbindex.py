@@ -1,9 +1,12 @@
 """The opened knowledge base: embedder, Chroma chunk store and document store, built from settings."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import fcntl
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
-from index.bm25 import KeywordIndex
+from index.access import Role
+from index.bm25 import KeywordIndex, current_version
 from index.docstore import DocStore
 from index.embedders import Embedder, make_embedder
 from index.store import ChunkStore
@@ -19,6 +22,7 @@ class KnowledgeBase:
     store: ChunkStore
     docstore: DocStore
     keyword: KeywordIndex | None = None
+    _views: dict = field(default_factory=dict, repr=False)  # (version, audience) -> KeywordIndex
 
     @classmethod
     def open(cls, settings: Settings, *, embedder: Embedder | None = None) -> "KnowledgeBase":
@@ -38,18 +42,31 @@ class KnowledgeBase:
     def bm25_dir(self):
         return self.settings.data_dir / "bm25"
 
+    @property
+    def dirty_marker(self):
+        return self.settings.data_dir / "ingest.dirty"
+
+    @contextmanager
+    def _ingest_lock(self, *, wait: bool = True):
+        """One writer at a time per data dir (an flock, released even if the process is killed).
+        Yields False without waiting when wait=False and another process holds it."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.settings.data_dir / "ingest.lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+
     def ingest(self, folder, *, progress: Progress | None = None) -> IngestReport:
         """Run the incremental ingest, then bring the keyword index in step with it.
 
-        One ingest at a time per data dir (an flock, released even if the process is killed);
-        a marker file tells the next run that the last one died, so it removes orphan chunks.
+        One ingest at a time per data dir; a marker file tells the next run (or a server that opens
+        the data dir, `recover`) that the last one died, so orphan chunks are removed.
         """
-        import fcntl
-
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.settings.data_dir / "ingest.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            dirty = self.settings.data_dir / "ingest.dirty"
+        with self._ingest_lock():
+            dirty = self.dirty_marker
             crashed = dirty.exists()
             dirty.touch()
             if crashed:
@@ -57,6 +74,43 @@ class KnowledgeBase:
             report = self._ingest(folder, progress=progress, force_keyword=crashed)
             dirty.unlink(missing_ok=True)
             return report
+
+    def recover(self) -> bool:
+        """After an ingest died (the dirty marker is left): delete vectors of documents the manifest does
+        not list and publish a keyword index rebuilt from the manifest-listed documents, before answering.
+
+        Skipped (False) when no ingest died, or when one is running now (it repairs and publishes itself);
+        meanwhile retrieval serves only records of the published keyword index (index.retrieval).
+        """
+        if not self.dirty_marker.exists():
+            return False
+        with self._ingest_lock(wait=False) as locked:
+            if not locked or not self.dirty_marker.exists():
+                return False
+            self.remove_orphans()
+            self.keyword = KeywordIndex.build(self.docstore)
+            self.keyword.save(self.bm25_dir)
+            self.dirty_marker.unlink(missing_ok=True)
+            return True
+
+    def remove_document(self, doc_id: str) -> dict | None:
+        """Take one document out of the index (its manifest entry, chunks, stored text) without re-ingesting
+        anything; the keyword index is rebuilt from the stored documents. None when no entry has that id."""
+        with self._ingest_lock():
+            manifest = self.docstore.read_manifest()
+            files = manifest.get("files", {})
+            key = next((k for k, e in files.items() if e.get("doc_id") == doc_id), None)
+            if key is None:
+                return None
+            self.dirty_marker.touch()
+            entry = files.pop(key)
+            self.docstore.write_manifest(manifest)  # first: once unlisted, nothing serves it
+            self.store.delete(doc_id)
+            self.docstore.remove(doc_id)
+            self.keyword = KeywordIndex.build(self.docstore)
+            self.keyword.save(self.bm25_dir)
+            self.dirty_marker.unlink(missing_ok=True)
+            return entry
 
     def remove_orphans(self) -> int:
         """Delete chunks of documents the manifest does not list (left by an interrupted ingest)."""
@@ -76,15 +130,23 @@ class KnowledgeBase:
         self.keyword = keyword
         return report
 
-    def keyword_index(self) -> KeywordIndex:
-        """The published keyword index, reloaded when an ingest elsewhere published a newer one."""
-        from index.bm25 import current_version
-
+    def keyword_index(self, role: Role = Role.TEACHER) -> KeywordIndex:
+        """The published keyword index as the role may see it (reloaded when an ingest elsewhere published
+        a newer one). A trainee's view holds public records only, with its own term statistics."""
         version = current_version(self.bm25_dir)
         if self.keyword is None or (version and version != self.keyword.version):
             self.keyword = KeywordIndex.load(self.bm25_dir) or KeywordIndex.build(self.docstore)
-        return self.keyword
+        full = self.keyword
+        if role is Role.TEACHER:
+            return full
+        key = (full.version, role.audience)
+        view = self._views.get(key)
+        if view is None:
+            view = full.view(role.can_see)
+            self._views = {k: v for k, v in self._views.items() if k[0] == full.version}
+            self._views[key] = view
+        return view
 
-    def retriever(self) -> Retriever:
-        return Retriever(embedder=self.embedder, store=self.store, keyword=self.keyword_index(),
+    def retriever(self, role: Role = Role.TEACHER) -> Retriever:
+        return Retriever(embedder=self.embedder, store=self.store, keyword=self.keyword_index(role),
                          dense_weight=self.settings.dense_weight, bm25_weight=self.settings.bm25_weight)

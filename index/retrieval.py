@@ -59,8 +59,12 @@ class Retriever:
             vector = self.embedder.embed_query(query)
             timings["embed"] = time.perf_counter() - t0
             t0 = time.perf_counter()
-            dense = [Hit(h.chunk_id, h.text, h.metadata, h.score, dense=h.score)
-                     for h in self.store.query(vector, k=pool, where=filters.to_chroma())]
+            # only records of the published keyword index are served: vectors an interrupted ingest left
+            # behind (a document without a manifest entry) are never answered from
+            records, by_id = self.keyword.records, self.keyword.by_id
+            dense = [Hit(h.chunk_id, records[by_id[h.chunk_id]].text, records[by_id[h.chunk_id]].meta, h.score,
+                         dense=h.score)
+                     for h in self.store.query(vector, k=pool, where=filters.to_chroma()) if h.chunk_id in by_id]
             timings["dense"] = time.perf_counter() - t0
         if mode in ("bm25", "hybrid"):
             t0 = time.perf_counter()

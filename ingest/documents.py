@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -84,15 +85,16 @@ class Document:
         )
 
 
-def doc_id_for(key: str) -> str:
-    """Stable id of a file (from its resolved path) used in Chroma, BM25 and URLs."""
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+def doc_id_for(key: str, *, secret: bytes) -> str:
+    """Stable id of a file (16 hex digits, used in Chroma, BM25 and URLs): its manifest key keyed with the data
+    directory's secret, so that an id cannot be derived from a path."""
+    return hmac.new(secret, key.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
 
 
 def build_document(
     path: Path,
     *,
-    key: str,
+    doc_id: str,
     source: str,
     count_tokens: Callable[[str], int],
     max_tokens: int,
@@ -105,7 +107,7 @@ def build_document(
     first = next((h.title for h in structured.headings if h.level == 1), None)
     meta = build_meta(raw_meta, name=source, rel_path=source, first_heading=first)
     doc = Document(
-        doc_id=doc_id_for(key), source=source, meta=meta, text=structured.text,
+        doc_id=doc_id, source=source, meta=meta, text=structured.text,
         headings=structured.headings, pages=structured.pages, warnings=loaded.warnings,
     )
 

@@ -3,6 +3,10 @@
 Per changed file: load → split → embed → document JSON → Chroma (replace) → manifest entry.
 The manifest entry is written last, so a crash at any point leaves the old entry (or none) and
 the next run redoes that file; deleting a document's chunks by doc_id makes the redo idempotent.
+
+The manifest names a file by the folder it was ingested from and its path relative to that folder
+(`uploads/a.md` for a folder inside the data directory; an outside folder by its absolute path), and
+a document id is that name keyed with the data directory's secret (not derivable from the path).
 """
 from __future__ import annotations
 
@@ -15,12 +19,13 @@ from pathlib import Path
 from index.docstore import DocStore
 from index.embedders import Embedder
 from index.store import ChunkStore
-from ingest.documents import Document, build_document
+from ingest.documents import Document, build_document, doc_id_for
 from ingest.loaders import SUPPORTED
 from ingest.metadata import sidecar_path
 from kb.errors import IngestError
 
 CHUNKER_VERSION = 2  # 2: sentence vectors stored beside each document (the answer layer's similarity)
+MANIFEST_FORMAT = 2  # 2: keys relative to the ingested folder, keyed document ids (older: absolute paths, SHA-1)
 Progress = Callable[[int, int, str], None]
 
 
@@ -60,6 +65,15 @@ def discover(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     return files, skipped
 
 
+def folder_label(folder: Path, data_dir: Path) -> str:
+    """How the manifest names an ingested folder: relative to the data directory when inside it (the uploads),
+    so a copied or moved data directory keeps its entries; any other folder by its absolute path."""
+    try:
+        return folder.relative_to(data_dir.resolve()).as_posix()
+    except ValueError:
+        return folder.as_posix()
+
+
 def file_hash(path: Path) -> str:
     digest = hashlib.sha256(path.read_bytes())
     side = sidecar_path(path)
@@ -86,7 +100,12 @@ class Ingestor:
         started = time.perf_counter()
         root = root.resolve()
         report = IngestReport()
+        folder = root.parent if root.is_file() else root
+        label = folder_label(folder, self.docstore.data_dir)
+        secret = self.docstore.secret()
         manifest = self.docstore.read_manifest()
+        if manifest.get("format") != MANIFEST_FORMAT:
+            self._start_clean(manifest)
         entries: dict = manifest.setdefault("files", {})
         if manifest.get("signature") != self.signature:
             # chunking or embedder changed: every file is redone; entries are kept so deletions still apply
@@ -96,18 +115,20 @@ class Ingestor:
         files, skipped = discover(root)
         report.failed += [(self._source(root, p), reason) for p, reason in skipped]
 
-        pending: list[tuple[Document, str, str, bool]] = []
+        pending: list[tuple[Document, str, str, bool, str]] = []
         for path in files:
-            key, source = str(path), self._source(root, path)
+            rel = path.relative_to(folder).as_posix()
+            key, source = f"{label}/{rel}", self._source(root, path)
             try:
                 digest = file_hash(path)
                 entry = entries.get(key)
                 if entry and entry["sha256"] == digest:
                     report.unchanged.append(source)
                     continue
-                doc = build_document(path, key=key, source=source, count_tokens=self.embedder.count_tokens,
-                                     max_tokens=self.max_tokens, overlap=self.overlap)
-                pending.append((doc, key, digest, entry is not None))
+                doc = build_document(path, doc_id=doc_id_for(key, secret=secret), source=source,
+                                     count_tokens=self.embedder.count_tokens, max_tokens=self.max_tokens,
+                                     overlap=self.overlap)
+                pending.append((doc, key, digest, entry is not None, rel))
                 report.warnings += [(source, w) for w in doc.warnings]
             except IngestError as exc:
                 report.failed.append((source, exc.reason))
@@ -118,7 +139,7 @@ class Ingestor:
 
         total = sum(len(doc.chunks) for doc, *_ in pending)
         done = 0
-        for doc, key, digest, existed in pending:
+        for doc, key, digest, existed, rel in pending:
             vectors = []
             t0 = time.perf_counter()
             texts = [c.embed_text(doc.meta.title) for c in doc.chunks]
@@ -141,19 +162,20 @@ class Ingestor:
             self.store.replace(doc, vectors)
             entries[key] = {
                 "doc_id": doc.doc_id, "sha256": digest, "source": doc.source,
-                "title": doc.meta.title, "chunks": len(doc.chunks),
+                "title": doc.meta.title, "chunks": len(doc.chunks), "root": label, "path": rel,
             }
             self.docstore.write_manifest(manifest)
             (report.updated if existed else report.added).append(doc.source)
             report.chunks_embedded += len(doc.chunks)
 
-        present = {str(p) for p in files}
-        for key in [k for k in entries if _under(k, root) and k not in present]:
-            entry = entries[key]
+        present = {f"{label}/{p.relative_to(folder).as_posix()}" for p in files}
+        in_scope = [k for k, e in entries.items()
+                    if e.get("root") == label and (not root.is_file() or e.get("path") == root.name)]
+        for key in [k for k in in_scope if k not in present]:
+            entry = entries.pop(key)
+            self.docstore.write_manifest(manifest)  # unlisted first: a crash leaves orphans, never a listed gap
             self.store.delete(entry["doc_id"])
             self.docstore.remove(entry["doc_id"])
-            del entries[key]
-            self.docstore.write_manifest(manifest)
             report.deleted.append(entry["source"])
 
         self.docstore.write_manifest(manifest)
@@ -161,10 +183,18 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
+    def _start_clean(self, manifest: dict) -> None:
+        """An older manifest (absolute-path keys, derivable ids): drop its documents so every file is
+        ingested again under the current format. The manifest is emptied first, so a crash meanwhile
+        leaves only orphan vectors, which the next run removes."""
+        old = list(manifest.get("files", {}).values())
+        manifest.clear()
+        manifest.update({"format": MANIFEST_FORMAT, "files": {}})
+        self.docstore.write_manifest(manifest)
+        for entry in old:
+            self.store.delete(entry["doc_id"])
+            self.docstore.remove(entry["doc_id"])
+
     @staticmethod
     def _source(root: Path, path: Path) -> str:
         return path.name if path == root else path.relative_to(root).as_posix()
-
-
-def _under(key: str, root: Path) -> bool:
-    return key == str(root) or key.startswith(str(root) + "/")

@@ -44,7 +44,15 @@ class Settings(BaseSettings):
     trainee_token: str | None = Field(None, description="If set, trainees must send it; else the chat is open.")
     max_question_chars: int = Field(500, ge=10)
     max_upload_mb: int = Field(20, ge=1)
-    rate_limit_per_minute: int = Field(120, ge=1, description="Requests per token (or client) per minute.")
+    max_turns: int = Field(10, ge=0, le=20, description="Earlier turns an /api/ask conversation may carry.")
+    max_conversation_chars: int = Field(
+        6000, ge=0, description="Characters of all earlier turns together (questions and answers).")
+    rate_limit_per_minute: int = Field(
+        120, ge=1, description="Requests per valid token, else per client address (failed tokens too), per minute.")
+    rate_limit_storage: str = Field(
+        "memory://", description="`limits` storage URI: memory:// (per process) or redis://host:6379 (shared).")
+    trusted_proxies: str = Field(
+        "", description="Comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is believed.")
 
     @field_validator("embed_model")
     @classmethod
@@ -54,6 +62,29 @@ class Settings(BaseSettings):
                 f"KB_EMBED_MODEL={value!r} 不是本地目录 (not a local model folder); "
                 "point it at a downloaded sentence-transformers model directory"
             )
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        import ipaddress
+
+        for item in filter(None, (v.strip() for v in value.split(","))):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"KB_TRUSTED_PROXIES: {item!r} 不是 IP 地址或网段 (not an IP address or CIDR), "
+                                 "e.g. KB_TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8") from None
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _storage_is_known(cls, value: str) -> str:
+        from limits.storage import SCHEMES  # the storages `limits` knows (their client packages load later)
+
+        if value.split(":", 1)[0] not in SCHEMES or value.startswith("async+"):
+            raise ValueError(f"KB_RATE_LIMIT_STORAGE={value!r} 无效 (unknown storage scheme); "
+                             "use memory:// or redis://host:6379 (pip install redis)")
         return value
 
     @property

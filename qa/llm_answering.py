@@ -20,9 +20,9 @@ from kb.errors import LLMUnavailable
 from qa import compose as cp
 from qa.extractive import ExtractiveAnswerer
 from qa.question import analyse
+from qa.injection import looks_like_injection
 from qa.records import REFUSAL, Answer, Citation, Final, Reset, Token
 from qa.support import check_support, split_cited_sentences
-from qa.units import _INJECTION
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # "132家。资料编号为 [1]。" → "132家[1]。": small models often put the marker in a sentence of its own
@@ -68,12 +68,12 @@ def check_citations(text: str, n_passages: int) -> CitationCheck:
 
 def sanitize(text: str) -> str:
     """Passage text with sentences that try to instruct the model replaced by a placeholder."""
-    if not _INJECTION.search(text):
+    if not looks_like_injection(text):
         return text
     out, pos = [], 0
     for start, end in sentence_spans(text):
         out.append(text[pos:start])
-        out.append("[已移除疑似指令]" if _INJECTION.search(text[start:end]) else text[start:end])
+        out.append("[已移除疑似指令]" if looks_like_injection(text[start:end]) else text[start:end])
         pos = end
     out.append(text[pos:])
     return "".join(out)

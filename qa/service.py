@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import prompts
+from index.access import Role
 from index.filters import Filters
 from index.kbindex import KnowledgeBase
 from index.retrieval import SearchResult
@@ -37,8 +38,9 @@ def is_followup(question: str) -> bool:
     return bool(_FOLLOWUP.match(q)) or (len(q) <= 8 and q.endswith(("呢", "呢？", "呢?")))
 
 
-def resolve_question(question: str, conversation: list[Turn] | None, llm=None) -> str:
-    """A follow-up made self-contained: rewritten by the LLM, or else given the previous question's context."""
+def resolve_question(question: str, conversation: list[Turn] | None, llm=None, *, max_chars: int = 500) -> str:
+    """A follow-up made self-contained: rewritten by the LLM, or else given the previous question's context.
+    The result is at most max_chars long (or the question itself, if that is longer)."""
     if not conversation or not is_followup(question):
         return question
     if llm is not None:
@@ -47,11 +49,12 @@ def resolve_question(question: str, conversation: list[Turn] | None, llm=None) -
         try:
             rewritten = "".join(llm.stream([{"role": "user", "content": prompt}], max_tokens=80)).strip()
             rewritten = rewritten.splitlines()[0].strip() if rewritten else ""
-            if 2 <= len(rewritten) <= 200:
+            if 2 <= len(rewritten) <= min(200, max_chars):
                 return rewritten
         except LLMUnavailable:
             pass
-    return f"{conversation[-1].question} {question}"
+    room = max_chars - len(question) - 1
+    return f"{conversation[-1].question[:room]} {question}" if room > 0 else question
 
 
 class KnowledgeService:
@@ -71,27 +74,31 @@ class KnowledgeService:
         return load_model(self.kbase.embedder.fingerprint)
 
     def search(self, query: str, *, filters: Filters | None = None, mode: str | None = None,
-               k: int = 10, per_doc: int | None = 2) -> SearchResult:
-        return self.kbase.retriever().search(query, mode=mode or self.settings.retrieval_mode, k=k,
-                                             filters=filters, per_doc=per_doc)
+               k: int = 10, per_doc: int | None = 2, role: Role = Role.TEACHER) -> SearchResult:
+        """Passages the role may see; their scores come from that role's view of the index."""
+        return self.kbase.retriever(role).search(query, mode=mode or self.settings.retrieval_mode, k=k,
+                                                 filters=role.scope(filters), per_doc=per_doc)
 
-    def extractive(self) -> ExtractiveAnswerer:
-        keyword = self.kbase.keyword_index()
+    def extractive(self, role: Role = Role.TEACHER) -> ExtractiveAnswerer:
+        # the answerer's term statistics (idf, known words) come from the records the role may see
+        keyword = self.kbase.keyword_index(role)
         self.docs.sync(keyword.version)
         return ExtractiveAnswerer(keyword, self.docs, model=self.answer_model, threshold=self.settings.min_evidence,
                                   embedder=self.kbase.embedder)
 
     def ask_stream(self, question: str, *, filters: Filters | None = None, top_k: int | None = None,
                    conversation: list[Turn] | None = None, mode: str | None = None,
-                   answerer: str | None = None) -> Iterator[Event]:
+                   answerer: str | None = None, role: Role = Role.TEACHER) -> Iterator[Event]:
         started = time.perf_counter()
+        filters = role.scope(filters)
         use_llm = (answerer or self.settings.answerer) != "extractive" and self.llm is not None
         yield Stage("retrieve", "检索中… (searching)")
-        query = resolve_question(question, conversation, self.llm if use_llm else None)
-        result = self.search(query, filters=filters, mode=mode, k=top_k or self.settings.top_k, per_doc=3)
+        query = resolve_question(question, conversation, self.llm if use_llm else None,
+                                 max_chars=max(len(question), self.settings.max_question_chars))
+        result = self.search(query, filters=filters, mode=mode, k=top_k or self.settings.top_k, per_doc=3, role=role)
         yield Stage("found", f"找到 {len(result.hits)} 段资料 (found {len(result.hits)} passages)", len(result.hits))
         t0 = time.perf_counter()
-        extractive = self.extractive()
+        extractive = self.extractive(role)
         answer: Answer | None = None
         if use_llm:
             yield Stage("generate", "正在生成回答… (generating)")

@@ -19,6 +19,7 @@ from index.tokenize import tokenize
 from ingest.documents import Document
 from ingest.sentences import sentence_spans
 from ingest.structure import Structured, heading_level
+from qa.injection import looks_like_injection
 from qa.question import char_grams, chinese_number
 
 _CN = "一二三四五六七八九十"
@@ -34,11 +35,6 @@ MARKERS = (
 )
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮"
 _INLINE_SHI = re.compile(rf"(?:^|(?<=[，,；;。：:]))\s*(?:其)?([{_CN}]{{1,2}})是")
-_INJECTION = re.compile(
-    r"忽略(之前|以上|上述|前面)?的?(所有)?(指令|指示|要求|提示)|无视.{0,6}(指令|规则)|系统提示|你现在是|"
-    r"ignore (all )?(previous|prior|above) instructions|system prompt|you are now",
-    re.I,
-)
 
 
 def marker_of(line: str) -> tuple[str, int, int] | None:
@@ -202,7 +198,7 @@ def _line_units(text, line_start, line_end, headings, doc, section) -> list[Unit
     out = []
     for i, (s, e) in enumerate(sentence_spans(text, line_start, line_end)):
         piece = text[s:e]
-        if len(piece.strip("“”\"'（）() ")) < 4 or _INJECTION.search(piece):
+        if len(piece.strip("“”\"'（）() ")) < 4 or looks_like_injection(piece):
             continue  # too short to say anything; or passage text that tries to instruct (passages are data)
         kind = "item" if i == 0 and mark else "sentence"
         out.append(_unit(s, e, piece, kind, line_start, line_end, sec, mark[:2] if (mark and i == 0) else None, i == 0))

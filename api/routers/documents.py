@@ -1,46 +1,42 @@
-"""Documents: list, view (cleaned text with chunk anchors), upload (teachers; background ingest), delete."""
+"""Documents: list, view (cleaned text with chunk anchors), upload and delete (teachers; background jobs)."""
 from __future__ import annotations
 
 import re
 import threading
-import time
-import uuid
 from collections import OrderedDict
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from starlette.concurrency import run_in_threadpool
 
-from api.deps import RoleDep, ServiceDep, TeacherDep
+from api.deps import Role, RoleDep, ServiceDep, TeacherDep
 from api.errors import ApiError
+from api.jobs import JobStore
 from ingest.loaders import SUPPORTED
+from ingest.pipeline import folder_label
 
 router = APIRouter(prefix="/api", tags=["documents 文档"])
 _DOC_ID = re.compile(r"^[0-9a-f]{16}$")
 _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
 
 
-def _visible(meta: dict, role: str) -> bool:
-    return role == "teacher" or meta.get("access") == "public"
-
-
-def _load_visible(service, doc_id: str, role: str):
-    doc = service.kbase.docstore.load(doc_id) if _DOC_ID.match(doc_id) else None
-    if doc is None or not _visible({"access": doc.meta.access}, role):
-        # internal documents answer 404 to trainees: not even their existence leaks
+def _load_visible(service, doc_id: str, role: Role):
+    served = _DOC_ID.match(doc_id) and doc_id in service.kbase.keyword_index(role).doc_ids
+    doc = service.kbase.docstore.load(doc_id) if served else None
+    if doc is None or not role.can_see({"access": doc.meta.access}):
+        # internal documents answer 404 to trainees: not even their existence leaks; a document an interrupted
+        # ingest left unlisted is not served either
         raise ApiError(404, "document_not_found", f"文档不存在 (no document {doc_id})")
     return doc
 
 
+# sync routes (run in the threadpool): a role's index view may be built on first use
 @router.get("/documents", summary="文档列表 (list documents)")
-async def list_documents(role: RoleDep, service: ServiceDep):
+def list_documents(role: RoleDep, service: ServiceDep):
     docs: OrderedDict[str, dict] = OrderedDict()
-    for record in service.kbase.keyword_index().records:
+    for record in service.kbase.keyword_index(role).records:
         m = record.meta
-        if not _visible(m, role):
-            continue
         entry = docs.setdefault(m["doc_id"], {
             "doc_id": m["doc_id"], "title": m.get("title"), "type": m.get("type"), "category": m.get("category"),
             "author": m.get("author"), "cohort": m.get("cohort"), "date": m.get("date"), "access": m.get("access"),
@@ -52,7 +48,7 @@ async def list_documents(role: RoleDep, service: ServiceDep):
 
 
 @router.get("/documents/{doc_id}", summary="文档全文与段落锚点 (cleaned text with chunk anchors)")
-async def get_document(doc_id: str, role: RoleDep, service: ServiceDep):
+def get_document(doc_id: str, role: RoleDep, service: ServiceDep):
     doc = _load_visible(service, doc_id, role)
     data = doc.to_json()
     data["chunks"] = [{k: c[k] for k in ("chunk_id", "kind", "start", "end", "section", "page", "idea_no", "idea_title")}
@@ -60,18 +56,19 @@ async def get_document(doc_id: str, role: RoleDep, service: ServiceDep):
     return data
 
 
-@router.delete("/documents/{doc_id}", summary="删除上传的文档 (teachers only)")
-async def delete_document(doc_id: str, request: Request, _: TeacherDep, service: ServiceDep):
-    doc = _load_visible(service, doc_id, "teacher")
-    uploads: Path = request.app.state.settings.uploads_dir
-    path = uploads / doc.source
-    if not path.exists():
+@router.delete("/documents/{doc_id}", status_code=202, summary="删除上传的文档 (teachers only; a background job)")
+def delete_document(doc_id: str, request: Request, _: TeacherDep, service: ServiceDep):
+    doc = _load_visible(service, doc_id, Role.TEACHER)
+    settings = request.app.state.settings
+    uploads = folder_label(settings.uploads_dir.resolve(), settings.data_dir)
+    entry = next((e for e in service.kbase.docstore.read_manifest().get("files", {}).values()
+                  if e.get("doc_id") == doc_id), None)
+    if entry is None or entry.get("root") != uploads:
         raise ApiError(409, "not_an_upload",
                        "该文档来自资料目录 corpus/，请删除源文件后重新运行 kb ingest (delete the source file, then re-ingest)")
-    path.unlink()
-    path.with_name(path.name + ".meta.yaml").unlink(missing_ok=True)
-    report = await run_in_threadpool(request.app.state.jobs.ingest_now, service)
-    return {"deleted": doc_id, "title": doc.meta.title, "removed": report.deleted}
+    job = request.app.state.jobs.delete(service, doc_id, settings.uploads_dir / entry["path"])
+    return {"job_id": job["job_id"], "status": job["status"], "deleted": doc_id, "title": doc.meta.title,
+            "status_url": f"/api/jobs/{job['job_id']}"}
 
 
 @router.post("/documents", status_code=202, summary="上传资料并后台导入 (teachers only)")
@@ -139,33 +136,54 @@ def _unique(folder: Path, name: str) -> Path:
 
 
 class Jobs:
-    """Background ingest of the uploads folder, one at a time; queries keep being answered meanwhile."""
+    """Background ingest of the uploads folder (and deletes), one at a time; queries keep being answered
+    meanwhile. Job state lives in a JobStore in the data directory, so any worker answers GET /api/jobs/{id}."""
 
-    def __init__(self, uploads: Path) -> None:
+    def __init__(self, uploads: Path, *, store: JobStore | None = None) -> None:
         self.uploads = uploads
-        self.jobs: dict[str, dict] = {}
+        self.store = store or JobStore(uploads.parent / "jobs")
         self.lock = threading.Lock()
 
     def submit(self, service, files: list[str]) -> dict:
-        job = {"job_id": uuid.uuid4().hex[:12], "status": "queued", "files": {f: "queued" for f in files},
-               "created": time.time(), "error": None}
-        self.jobs[job["job_id"]] = job
+        job = self.store.create(files={f: "queued" for f in files})
         threading.Thread(target=self._run, args=(service, job), daemon=True).start()
         return job
 
     def get(self, job_id: str) -> dict | None:
-        return self.jobs.get(job_id)
+        return self.store.get(job_id)
 
     def ingest_now(self, service):
         with self.lock:
             return service.kbase.ingest(self.uploads)
 
+    def delete(self, service, doc_id: str, path: Path) -> dict:
+        """Remove one uploaded document: its file, then its entries (no re-ingest of anything else)."""
+        job = self.store.create(kind="delete", doc_id=doc_id)
+        threading.Thread(target=self._run_delete, args=(service, job, path), daemon=True).start()
+        return job
+
+    def _run_delete(self, service, job: dict, path: Path) -> None:
+        job["status"] = "running"
+        self.store.save(job)
+        try:
+            with self.lock:
+                path.unlink(missing_ok=True)  # first: were the process killed now, the next ingest removes the rest
+                path.with_name(path.name + ".meta.yaml").unlink(missing_ok=True)
+                removed = service.kbase.remove_document(job["doc_id"])
+        except Exception as exc:  # noqa: BLE001 - the job records the failure for the teacher to see
+            job["status"], job["error"] = "failed", str(exc)[:500]
+        else:
+            job["status"], job["removed"] = "done", [removed["source"]] if removed else []
+        self.store.save(job)
+
     def _run(self, service, job: dict) -> None:
         job["status"] = "running"
+        self.store.save(job)
         try:
             report = self.ingest_now(service)
         except Exception as exc:  # noqa: BLE001 - the job records the failure for the teacher to see
             job["status"], job["error"] = "failed", str(exc)
+            self.store.save(job)
             return
         failed = dict(report.failed)
         for name in job["files"]:
@@ -177,3 +195,4 @@ class Jobs:
                 job["files"][name] = "unchanged"
         job["status"] = "done"
         job["chunks_total"] = report.chunks_total
+        self.store.save(job)

@@ -6,6 +6,7 @@ import json
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
+from api.deps import LimitedDep
 from api.errors import ApiError
 
 router = APIRouter(prefix="/api/eval", tags=["eval 评测"])
@@ -16,7 +17,7 @@ def _latest(request: Request):
 
 
 @router.get("/latest", summary="最新评测报告 (latest eval report)")
-async def latest(request: Request):
+async def latest(request: Request, _: LimitedDep):
     path = _latest(request) / "report.json"
     if not path.exists():
         raise ApiError(404, "no_eval_report", "尚无评测报告 (no eval report): 请先运行 kb eval")
@@ -26,7 +27,7 @@ async def latest(request: Request):
 
 
 @router.get("/chart.png", summary="最新评测图表 (chart)")
-async def chart(request: Request):
+async def chart(request: Request, _: LimitedDep):
     path = _latest(request) / "chart.png"
     if not path.exists():
         raise ApiError(404, "no_eval_report", "尚无评测图表 (no eval chart)")

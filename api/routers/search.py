@@ -1,13 +1,15 @@
 """GET /api/search (passages, with facets) and GET /api/ideas (金点子 records with their report)."""
 from __future__ import annotations
 
+import html
+import re
 from collections import Counter
 from typing import Literal
 
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import RoleDep, ServiceDep, scope
+from api.deps import Role, RoleDep, ServiceDep
 from api.errors import ApiError
 from index.filters import Filters
 from index.tokenize import tokenize
@@ -67,25 +69,41 @@ def _facets(hits) -> dict:
     }
 
 
-def _check_known(service, field: str, value: str | None) -> None:
+_TAG = re.compile(r"<[^>]*>?")
+_FIELD = {"cohort": "班次", "topic": "专题"}
+
+
+def _shown(value: str, limit: int = 50) -> str:
+    """A value for an error message: tags dropped, the rest HTML-escaped, length bounded."""
+    return html.escape(_TAG.sub("", value)[:limit])
+
+
+def check_known(service, role: Role, field: str, value: str | None) -> None:
+    """422 for a cohort or topic the caller cannot filter on; known values are the ones the role may see, so an
+    internal-only value answers exactly like one that does not exist."""
     if not value:
         return
-    known = service.kbase.keyword_index().values(field)
+    known = service.kbase.keyword_index(role).values(field)
     if value not in known:
-        sample = "、".join(sorted(known)[:8])
-        raise ApiError(422, "unknown_filter", f"未知的{ {'cohort': '班次', 'topic': '专题'}[field] }: {value} (unknown {field}); 可选: {sample}")
+        sample = "、".join(_shown(v) for v in sorted(known)[:8])
+        raise ApiError(422, "unknown_filter",
+                       f"未知的{_FIELD[field]}: {_shown(value)} (unknown {field}); 可选: {sample}")
 
 
 async def _search(service, role, q, kind, type_, cohort, year, year_from, year_to, topic, pishi, page, size, mode):
     if not q.strip():
         raise ApiError(422, "empty_query", "检索词不能为空 (query is blank)")
-    _check_known(service, "cohort", cohort)
-    _check_known(service, "topic", topic)
-    filters = scope(role, Filters(
+    filters = Filters(
         types=tuple(type_ or ()), cohort=cohort, year_from=year or year_from, year_to=year or year_to,
         topic=topic, pishi=pishi, kind=kind,
-    ))
-    result = await run_in_threadpool(service.search, q, filters=filters, mode=mode, k=POOL, per_doc=None if kind == "idea" else 2)
+    )
+
+    def run():  # in the threadpool: a trainee's first query after an ingest builds that role's index view
+        check_known(service, role, "cohort", cohort)
+        check_known(service, role, "topic", topic)
+        return service.search(q, filters=filters, mode=mode, k=POOL, per_doc=None if kind == "idea" else 2, role=role)
+
+    result = await run_in_threadpool(run)
     hits = result.hits
     begin = (page - 1) * size
     return {

@@ -99,7 +99,12 @@ def test_upload_is_teacher_only_and_becomes_searchable(client, api_settings):
     assert hits and hits[0]["type"] == "case"
     doc_id = hits[0]["doc_id"]
     assert client.delete(f"/api/documents/{doc_id}").status_code == 403
-    assert client.delete(f"/api/documents/{doc_id}", headers=TEACHER).status_code == 200
+    deleted = client.delete(f"/api/documents/{doc_id}", headers=TEACHER)
+    assert deleted.status_code == 202
+    for _ in range(100):
+        if client.get(deleted.json()["status_url"], headers=TEACHER).json()["status"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
     after = client.get("/api/search", params={"q": "青蒿素示范园"}).json()["hits"]
     assert all(h["doc_id"] != doc_id and "青蒿素" not in h["snippet"] for h in after)
 
@@ -144,7 +149,9 @@ def test_errors_have_one_shape(client, method, url, kwargs, status):
 
 
 def test_rate_limit_per_token(client):
-    client.app.state.rate_limiter.per_minute = 3
+    from api.deps import RateLimiter
+
+    client.app.state.rate_limiter = RateLimiter(3)
     codes = [client.get("/api/stats").status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
 
