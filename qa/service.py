@@ -16,7 +16,9 @@ from index.filters import Filters
 from index.kbindex import KnowledgeBase
 from index.retrieval import SearchResult
 from kb.errors import LLMUnavailable
+from qa.bridge import EnglishBridge, bridged_query
 from qa.extractive import ExtractiveAnswerer
+from qa.question import analyse
 from qa.llm import make_llm
 from qa.llm_answering import LLMAnswerer
 from qa.records import Answer, Event, Final, Reset, Stage, Token
@@ -63,6 +65,7 @@ class KnowledgeService:
         wants_llm = kbase.settings.answerer in ("auto", "llm")
         self.llm = llm if llm is not None else (make_llm(kbase.settings) if wants_llm else None)
         self.docs = DocCache(kbase.docstore)
+        self._bridges: dict[tuple[str, int], EnglishBridge] = {}
 
     @property
     def settings(self):
@@ -75,9 +78,25 @@ class KnowledgeService:
 
     def search(self, query: str, *, filters: Filters | None = None, mode: str | None = None,
                k: int = 10, per_doc: int | None = 2, role: Role = Role.TEACHER) -> SearchResult:
-        """Passages the role may see; their scores come from that role's view of the index."""
-        return self.kbase.retriever(role).search(query, mode=mode or self.settings.retrieval_mode, k=k,
-                                                 filters=role.scope(filters), per_doc=per_doc)
+        """Passages the role may see; their scores come from that role's view of the index. An English
+        question is searched with the Chinese words it names (qa.bridge), from that same view."""
+        retriever = self.kbase.retriever(role)
+        if analyse(query).english:
+            query = bridged_query(query, self._bridge(retriever.keyword))
+        return retriever.search(query, mode=mode or self.settings.retrieval_mode, k=k,
+                                filters=role.scope(filters), per_doc=per_doc)
+
+    def _bridge(self, keyword) -> EnglishBridge | None:
+        """The English bridge of one keyword index (version and view), built once on first use."""
+        if keyword.bm25 is None:
+            return None
+        key = (keyword.version, id(keyword))
+        bridge = self._bridges.get(key)
+        if bridge is None:
+            bridge = EnglishBridge(keyword.bm25.vocab_dict.keys())
+            self._bridges = {k: v for k, v in self._bridges.items() if k[0] == keyword.version}
+            self._bridges[key] = bridge
+        return bridge
 
     def extractive(self, role: Role = Role.TEACHER) -> ExtractiveAnswerer:
         # the answerer's term statistics (idf, known words) come from the records the role may see

@@ -40,6 +40,7 @@ from kb.settings import Settings  # noqa: E402
 from qa.features import QUESTION_FEATURES, UNIT_FEATURES, question_features, unit_features  # noqa: E402
 from qa.question import analyse  # noqa: E402
 from qa.scoring import DEFAULT, WEIGHTS_DIR, weights_name  # noqa: E402
+from qa.service import KnowledgeService  # noqa: E402
 from qa.units import DocCache  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +66,7 @@ def _collect(name: str, folder: Path, work: Path, limit: int | None, embedder):
     print(f"{name}: {len(dataset.questions)} questions, {kbase.store.count()} records ({report.changed} changed)")
     docs = DocCache(kbase.docstore)
     keyword = kbase.keyword_index()
-    retriever = kbase.retriever()
+    service = KnowledgeService(kbase, llm=None)  # the service's own search: the English bridge included
     k = settings.top_k
     examples = []
     for qi, q in enumerate(dataset.questions):
@@ -73,8 +74,8 @@ def _collect(name: str, folder: Path, work: Path, limit: int | None, embedder):
             continue
         analysed = analyse(q.question)
         # exactly the service's retrieval (k changes the fusion pool); a wider one for the near-miss copy
-        result = retriever.search(q.question, mode=settings.retrieval_mode, k=k, per_doc=3)
-        wide = retriever.search(q.question, mode=settings.retrieval_mode, k=k + EXTRA_HITS, per_doc=3)
+        result = service.search(q.question, mode=settings.retrieval_mode, k=k, per_doc=3)
+        wide = service.search(q.question, mode=settings.retrieval_mode, k=k + EXTRA_HITS, per_doc=3)
         gold = set(q.gold)
         targets = list(q.answers) + list(q.key_points)
 

@@ -1,0 +1,23 @@
+"""The English bridge: dictionary senses and pinyin names, limited to the corpus's own words."""
+from qa.bridge import EnglishBridge, bridged_query
+
+VOCAB = ["石门县", "石门", "网格", "划分", "乡镇", "村庄", "茶叶", "云溪", "云溪县", "十分"]
+
+
+def test_bridge_maps_senses_and_pinyin_names_to_corpus_words():
+    terms = EnglishBridge(VOCAB).terms("How many grids is Shimen County divided into?")
+    assert "网格" in terms and "石门" in terms and "石门县" in terms
+
+
+def test_bridge_keeps_only_corpus_words_and_skips_asking_words():
+    terms = EnglishBridge(VOCAB).terms("How many administrative villages does Yunxi County have?")
+    assert set(terms) <= set(VOCAB)
+    assert "村庄" in terms and "云溪县" in terms
+    assert "十分" not in terms  # "very"/"how many" ask, they name nothing
+
+
+def test_bridged_query_leaves_chinese_questions_alone():
+    bridge = EnglishBridge(VOCAB)
+    assert bridged_query("石门县划分了多少个网格？", bridge) == "石门县划分了多少个网格？"
+    assert bridged_query("How many grids does Shimen have?", bridge).startswith("How many grids does Shimen have? ")
+    assert bridged_query("How many grids does Shimen have?", None) == "How many grids does Shimen have?"
