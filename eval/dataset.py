@@ -59,6 +59,9 @@ class Dataset:
             head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
             (folder / name).write_text(f"---\n{head}---\n{passage['text']}\n", encoding="utf-8")
             sources[name] = pid
+        for stale in folder.glob("*.md"):  # a reused folder: passages of an earlier run (--negatives) go
+            if stale.name not in sources:
+                stale.unlink()
         return folder, sources
 
 

@@ -27,6 +27,7 @@ class EvalOptions:
     limit: int | None = None
     questions: str = "questions.jsonl"
     negatives: int = 0  # make this many answerable questions unanswerable by removing their gold passages
+    index: Path | None = None  # reuse this index folder (ingest is incremental: unchanged files cost nothing)
 
 
 def _ranked_passages(hits, source_to_id: dict[str, str], k: int = 10) -> list[str]:
@@ -46,13 +47,14 @@ def evaluate(dataset_dir: Path, *, options: EvalOptions, base: Settings, embedde
     with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:
         work = Path(tmp)
         answerers = tuple(a.strip() for a in options.answerer.split(",") if a.strip())
-        settings = base.model_copy(update={"data_dir": work / "index",
+        settings = base.model_copy(update={"data_dir": options.index or work / "index",
                                            "answerer": "llm" if "llm" in answerers else "extractive"})
         kbase = KnowledgeBase.open(settings, embedder=embedder)
         started = time.perf_counter()
         if options.negatives:
             dataset = make_negatives(dataset, options.negatives)
-        folder, source_to_id = dataset.materialize(work / "passages")
+        # a reused index keeps its passages folder inside it, so the manifest sees the same files each run
+        folder, source_to_id = dataset.materialize((options.index or work) / "passages")
         kbase.ingest(folder)
         if options.distractors:
             extra = load_dataset(options.distractors) if (options.distractors / "questions.jsonl").exists() \
@@ -77,7 +79,8 @@ def evaluate(dataset_dir: Path, *, options: EvalOptions, base: Settings, embedde
         "settings": {k: getattr(settings, k) for k in ("embed_backend", "chunk_tokens", "chunk_overlap_sentences",
                                                        "top_k", "min_evidence", "dense_weight", "bm25_weight")},
         "embedder": kbase.embedder.fingerprint,
-        "ingest": {"seconds": round(ingest_seconds, 1), "chunks": kbase.store.count()},
+        "ingest": {"seconds": round(ingest_seconds, 1), "chunks": kbase.store.count(),
+                   "reused_index": str(options.index) if options.index else None},
         "runs": runs,
     }
 

@@ -137,6 +137,8 @@ def eval_(
     questions: str = typer.Option("questions.jsonl", help="问题文件名 (如 questions_500.jsonl)"),
     negatives: int = typer.Option(0, help="去掉 N 个问题的金标段落, 使其不可回答, 以测拒答 (make N questions unanswerable)"),
     out: Path = typer.Option(None, help="报告目录 (默认 KB_DATA_DIR/eval/<dataset>-<time>)"),
+    index: Path = typer.Option(None, "--index", help="复用此索引目录 (增量导入; 默认每次新建临时索引) "
+                                                    "(reuse an index folder instead of a fresh one)"),
     compare: Path = typer.Option(None, "--compare", help="与基线 report.json 比较"),
 ) -> None:
     """评测: 在临时索引上跑评测集, 输出检索与回答指标 (run an eval set)."""
@@ -155,7 +157,7 @@ def eval_(
         err.print(f"[red]错误[/red]: 无效的 --modes {bad} 或 --answerer {answerer!r}")
         raise typer.Exit(2)
     options = EvalOptions(modes=chosen, answerer=answerer, distractors=distractors, limit=limit, questions=questions,
-                          negatives=negatives)
+                          negatives=negatives, index=index)
     try:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeRemainingColumn(), console=err, transient=True) as bar:
