@@ -6,17 +6,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from ingest.cleaning import clean_line, join_wrapped, strip_markdown
 from ingest.encoding import decode_text
+from ingest.safeyaml import load_mapping
 from ingest.structure import Block, heading_level
 from kb.errors import IngestError
 
 SUPPORTED = {".md", ".markdown", ".txt", ".pdf", ".docx"}
 MAX_PDF_PAGES = 2000
 MAX_DOC_CHARS = 2_000_000  # ~4,000 pages of Chinese; beyond this a file is a dump, not a training document
-_FRONT_MATTER = re.compile(r"^---\s*\n(.*?)\n---\s*(?:\n|$)", re.S)
+# fences allow trailing spaces only: `\s*` could also eat newlines and rescan them at every attempt
+_FRONT_MATTER = re.compile(r"^---[ \t]*\n(.*?)\n---[ \t]*(?:\n|$)", re.S)
 # Closing "#"s are stripped in code: the former `(.*?)\s*#*\s*$` was cubic on a heading line
 # followed by a run of spaces ("# a" + 2,000 spaces + "x" took 23 s).
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
@@ -59,12 +59,7 @@ def parse_front_matter(text: str, name: str) -> tuple[dict, str]:
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text
-    try:
-        meta = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
-        raise IngestError(name, f"文件头元数据不是合法的 YAML (bad front matter): {exc}") from exc
-    if not isinstance(meta, dict):
-        raise IngestError(name, "文件头元数据应为 key: value 形式 (front matter must be a mapping)")
+    meta = load_mapping(match.group(1), name=name, what="文件头元数据 (front matter) ")
     return meta, text[match.end():]
 
 

@@ -6,8 +6,19 @@ KBError
 ├── EmbedderMismatch               the index was built by another embedder: re-ingest
 ├── ConfigError                    a KB_* setting is wrong
 └── LLMUnavailable                 the LLM endpoint failed: answers fall back to the extractive answerer
+
+Messages never echo unbounded input: quote it through `clip`, and IngestError clips its parts.
 """
 from __future__ import annotations
+
+ECHO_CHARS = 200  # the most of any untrusted input (a value, a file name) an error message quotes
+MAX_REASON_CHARS = 1000  # a reason is a sentence or two; anything longer is echoed input
+
+
+def clip(text: str, limit: int = ECHO_CHARS) -> str:
+    """text cut to limit characters, marked with … and the full length when cut."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}…(共 {len(text)} 字 / {len(text)} chars)"
 
 
 class KBError(Exception):
@@ -20,6 +31,7 @@ class IngestError(KBError):
     code = "ingest_error"
 
     def __init__(self, file: str, reason: str) -> None:
+        file, reason = clip(file), clip(reason, MAX_REASON_CHARS)
         super().__init__(f"{file}: {reason}")
         self.file = file
         self.reason = reason
