@@ -8,7 +8,9 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.deps import RateLimiter
-from api.routers import ask, documents, evalreport, health, pages, search
+from api.limits import BodyLimit
+from api.routers import ask, documents, evalreport, health, pages, quarantine, search
+from ingest.uploads import Jobs, UploadService
 from index.kbindex import KnowledgeBase
 from qa.service import KnowledgeService
 from kb.settings import Settings, get_settings
@@ -33,9 +35,11 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
-    app.state.jobs = documents.Jobs(settings.uploads_dir)
+    app.state.uploads = UploadService.from_settings(settings)
+    app.state.jobs = Jobs(app.state.uploads)
     errors.install(app)
-    for module in (ask, search, documents, health, evalreport, pages):
+    app.add_middleware(BodyLimit)
+    for module in (ask, search, documents, quarantine, health, evalreport, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     return app

@@ -2,6 +2,7 @@
 
 KBError
 ├── IngestError(file, reason)      one file could not be read; the rest of the ingest goes on
+├── UploadRejected(code, message)  an upload refused before anything is written (type, size, count, body)
 ├── IndexNotBuilt                  no index yet: run `kb ingest corpus/`
 ├── EmbedderMismatch               the index was built by another embedder: re-ingest
 ├── ConfigError                    a KB_* setting is wrong
@@ -35,6 +36,14 @@ class IngestError(KBError):
         super().__init__(f"{file}: {reason}")
         self.file = file
         self.reason = reason
+
+
+class UploadRejected(KBError):
+    """`code` is one of: unsupported_type, file_too_large, body_too_large, empty_file, bad_upload."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(clip(message, MAX_REASON_CHARS))
+        self.code = code
 
 
 class IndexNotBuilt(KBError):
