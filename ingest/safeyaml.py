@@ -56,6 +56,8 @@ def load_mapping(text: str, *, name: str, what: str) -> dict:
                                 f"请只保留 title、type、date、topics 等字段")
     try:
         data = yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a SafeLoader
+    except _Refused as exc:
+        raise IngestError(name, f"{what}{exc}: 请直接写出每个值，不要用 & 和 * (write each value out)") from exc
     except yaml.YAMLError as exc:
         raise IngestError(name, f"{what}不是合法的 YAML (bad metadata YAML): {clip(str(exc))}") from exc
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:

