@@ -100,3 +100,46 @@ def _raw_zip(members: list[tuple[str, bytes, int, int]]) -> bytes:
 def million_paragraph_docx(path: Path, count: int = 1_000_000) -> Path:
     """The probe's case: about 10 KB holding a million empty paragraphs."""
     return write_docx(path, ("<w:p/>" * 10_000 for _ in range(count // 10_000)), level=9)
+
+
+def pdf_with_content(content: bytes, *, deflate: bool = True) -> bytes:
+    """A one-page PDF whose content stream is `content` (deflated unless told), with a correct xref."""
+    data = zlib.compress(content, 9) if deflate else content
+    flate = b"/Filter /FlateDecode " if deflate else b""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(data)).encode() + b" " + flate + b">>\nstream\n" + data + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def peak_rss_growth_mb(fn) -> tuple[float, object]:
+    """(peak resident memory added while fn runs, in MB; fn's result or the exception it raised).
+
+    Linux: writing 5 to /proc/self/clear_refs resets the high-water mark VmHWM to the current RSS.
+    """
+    status = Path("/proc/self/status")
+
+    def read(field: str) -> int:
+        line = next(line for line in status.read_text().splitlines() if line.startswith(field))
+        return int(line.split()[1])
+
+    before = read("VmRSS:")
+    Path("/proc/self/clear_refs").write_text("5")
+    try:
+        result = fn()
+    except Exception as exc:  # noqa: BLE001 - the caller checks what was raised
+        result = exc
+    return (read("VmHWM:") - before) / 1024, result
