@@ -84,6 +84,12 @@ def test_random_zip_archives_as_docx(members, real_head):
     _check(_write("archive.docx", buffer.getvalue()))
 
 
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(member_mb=st.integers(1, 1024))
+def test_zip_bombs_of_any_size(member_mb):
+    _check(hostile.zip_bomb_docx(_FOLDER / "bomb.docx", member_mb=member_mb))
+
+
 XML_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="<&"), max_size=60)
 PIECE = st.one_of(
     XML_TEXT.map(hostile.paragraph),
