@@ -23,6 +23,7 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
     async def lifespan(app: FastAPI):
         base = kbase or KnowledgeBase.open(settings)
         base.keyword_index()
+        app.state.uploads.remove_stale()  # batches staged before a restart lost their in-memory job
         app.state.service = KnowledgeService(base)
         yield
 

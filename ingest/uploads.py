@@ -38,6 +38,7 @@ from kb.errors import UploadRejected, clip
 MAX_FILES = 20  # files per upload request
 MAX_JOBS = 500  # finished jobs remembered (oldest forgotten first)
 FORM_OVERHEAD_BYTES = 1 << 20  # multipart headers and form fields around the files of one request
+STALE_SECONDS = 6 * 3600  # a staged batch this old lost its job (a restart); other workers' batches are younger
 _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
 
 
@@ -169,6 +170,18 @@ class UploadService:
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
         return batch, staged
+
+    def remove_stale(self, *, older_than: float = STALE_SECONDS) -> int:
+        """Drop staged batches whose job died with its process (jobs finish in minutes); returns how many."""
+        if not self.incoming_dir.is_dir():
+            return 0
+        cutoff, removed = time.time() - older_than, 0
+        with self._reserved():
+            for folder in self.incoming_dir.iterdir():
+                if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    removed += 1
+        return removed
 
     @contextmanager
     def _reserved(self):

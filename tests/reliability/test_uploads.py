@@ -256,3 +256,15 @@ def test_identical_concurrent_uploads_are_one_document_and_duplicates(client):
     first = next(r["stored_as"] for r in results if r["status"] == "ingested")
     assert {r["duplicate_of"] for r in results if r["status"] == "duplicate"} == {first}
     assert len([d for d in _documents(client) if d["source"].startswith("同名")]) == 1
+
+
+def test_batches_staged_before_a_restart_are_removed_when_stale(client, settings):
+    import os
+
+    service = client.app.state.uploads
+    old, fresh = settings.incoming_dir / "old000000000", settings.incoming_dir / "new000000000"
+    for folder in (old, fresh):
+        folder.mkdir(parents=True)
+        (folder / "a.md").write_text(GOOD, encoding="utf-8")
+    os.utime(old, (time.time() - 7 * 3600,) * 2)
+    assert service.remove_stale() == 1 and not old.exists() and fresh.exists()
