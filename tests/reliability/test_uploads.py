@@ -268,3 +268,20 @@ def test_batches_staged_before_a_restart_are_removed_when_stale(client, settings
         (folder / "a.md").write_text(GOOD, encoding="utf-8")
     os.utime(old, (time.time() - 7 * 3600,) * 2)
     assert service.remove_stale() == 1 and not old.exists() and fresh.exists()
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"type": "video"}, "type"),
+    ({"access": "secret"}, "access"),
+    ({"title": "长" * 201}, "title"),
+])
+def test_bad_form_fields_are_422_and_write_nothing(client, settings, data, field):
+    resp = _upload(client, ("a.md", GOOD), data=data)
+    assert resp.status_code == 422 and resp.json()["error"]["code"] == "invalid_request"
+    assert field in resp.json()["error"]["message"]
+    assert not settings.uploads_dir.exists() or not any(settings.uploads_dir.iterdir())
+
+
+def test_openapi_documents_the_upload_form(client):
+    body = client.get("/openapi.json").json()["paths"]["/api/documents"]["post"]["requestBody"]
+    assert set(body["content"]["multipart/form-data"]["schema"]["properties"]) >= {"files", "type", "access"}
