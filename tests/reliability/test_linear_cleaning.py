@@ -53,12 +53,26 @@ print(json.dumps(out))
 """
 
 
-def test_markdown_cleaning_work_grows_linearly():
-    proc = subprocess.run([sys.executable, "-c", _MEASURE, json.dumps(ADVERSARIAL)], cwd=ROOT,
+def _measure(cases: dict) -> dict[str, tuple[float, float]]:
+    proc = subprocess.run([sys.executable, "-c", _MEASURE, json.dumps(cases)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    costs = json.loads(proc.stdout)
-    ratios = {name: large / max(small, 1e-6) for name, (small, large) in costs.items()}
-    slow = {name: f"{r:.0f}× ({costs[name][0] * 1e3:.1f} ms → {costs[name][1] * 1e3:.1f} ms)"
-            for name, r in ratios.items() if r > RATIO_LIMIT}
+    return json.loads(proc.stdout)
+
+
+def test_markdown_cleaning_work_grows_linearly():
+    # other processes on a shared machine can slow one measurement: a case fails only if it is over
+    # the limit in three runs (a quadratic pattern is ~100× in every run, a cubic one times out)
+    worst: dict[str, tuple[float, float, float]] = {}
+    pending = dict(ADVERSARIAL)
+    for _ in range(3):
+        costs = _measure(pending)
+        for name, (small, large) in costs.items():
+            ratio = large / max(small, 1e-6)
+            if name not in worst or ratio < worst[name][0]:
+                worst[name] = (ratio, small, large)
+        pending = {name: ADVERSARIAL[name] for name, (ratio, *_) in worst.items() if ratio > RATIO_LIMIT}
+        if not pending:
+            break
+    slow = {name: f"{r:.0f}× ({a * 1e3:.1f} ms → {b * 1e3:.1f} ms)" for name, (r, a, b) in worst.items() if r > RATIO_LIMIT}
     assert not slow, f"10× input cost more than {RATIO_LIMIT}× the work: {slow}"
