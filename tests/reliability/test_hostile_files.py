@@ -16,7 +16,7 @@ def test_docx_zip_bomb_is_refused_before_inflating(tmp_path):
     started = time.perf_counter()
     growth, result = hostile.peak_rss_growth_mb(lambda: load_file(path))
     assert isinstance(result, IngestError), result
-    assert time.perf_counter() - started < 3 and growth < 100
+    assert time.perf_counter() - started < 5 and growth < 100
     assert result.file == "炸弹.docx" and "1024 MB" in result.reason and "另存为新文件" in result.reason
 
 
@@ -39,7 +39,7 @@ def test_million_empty_paragraphs_docx_fails_fast(tmp_path):
     started = time.perf_counter()
     with pytest.raises(IngestError):
         load_file(path)
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 5  # the probe measured 43 s
 
 
 def test_paragraph_budget_stops_a_flood_that_compresses_normally(tmp_path, monkeypatch):
@@ -58,7 +58,7 @@ def test_a_million_empty_lines_fail_fast(tmp_path):
     started = time.perf_counter()
     with pytest.raises(IngestError) as info:
         load_file(path)
-    assert "段落或行数过多" in info.value.reason and time.perf_counter() - started < 2
+    assert "段落或行数过多" in info.value.reason and time.perf_counter() - started < 5
 
 
 def test_parse_deadline_stops_a_slow_file(tmp_path, monkeypatch):
