@@ -8,10 +8,12 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.deps import RateLimiter
-from api.jobs import JobStore
-from api.routers import ask, documents, evalreport, health, pages, search
+from api.limits import BodyLimit
+from api.routers import ask, documents, evalreport, health, pages, quarantine, search
 from index.access import Role
 from index.kbindex import KnowledgeBase
+from ingest.jobs import JobStore
+from ingest.uploads import Jobs, UploadService
 from qa.service import KnowledgeService
 from kb.settings import Settings, get_settings
 
@@ -27,6 +29,7 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
         base.recover()
         for role in Role:
             base.keyword_index(role)
+        app.state.uploads.remove_stale()  # batches staged before a restart lost their in-memory job
         app.state.service = KnowledgeService(base)
         yield
 
@@ -39,9 +42,11 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter.from_settings(settings)
-    app.state.jobs = documents.Jobs(settings.uploads_dir, store=JobStore(settings.data_dir / "jobs"))
+    app.state.uploads = UploadService.from_settings(settings)
+    app.state.jobs = Jobs(app.state.uploads, store=JobStore(settings.data_dir / "jobs"))
     errors.install(app)
-    for module in (ask, search, documents, health, evalreport, pages):
+    app.add_middleware(BodyLimit)
+    for module in (ask, search, documents, quarantine, health, evalreport, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     return app

@@ -13,6 +13,8 @@ from kb.errors import EmbedderMismatch, IndexNotBuilt, IngestError, KBError
 log = logging.getLogger("kb.api")
 
 _STATUS = {IndexNotBuilt: 503, EmbedderMismatch: 503, IngestError: 422}
+_CODE_STATUS = {"unsupported_type": 415, "file_too_large": 413, "body_too_large": 413, "empty_file": 422,
+                "bad_upload": 422}  # UploadRejected: one class, the status follows its code
 
 
 class ApiError(HTTPException):
@@ -52,7 +54,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(KBError)
     async def _kb_error(_: Request, exc: KBError):
-        return JSONResponse(error_body(exc.code, str(exc)), status_code=_STATUS.get(type(exc), 400))
+        status = _CODE_STATUS.get(exc.code) or _STATUS.get(type(exc), 400)
+        return JSONResponse(error_body(exc.code, str(exc)), status_code=status)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception):

@@ -59,8 +59,10 @@ class KnowledgeBase:
                 return
             yield True
 
-    def ingest(self, folder, *, progress: Progress | None = None) -> IngestReport:
+    def ingest(self, folder, *, progress: Progress | None = None, **options) -> IngestReport:
         """Run the incremental ingest, then bring the keyword index in step with it.
+
+        `options` go to `Ingestor.run` (`quarantine`, `conventions` for the uploads folder).
 
         One ingest at a time per data dir; a marker file tells the next run (or a server that opens
         the data dir, `recover`) that the last one died, so orphan chunks are removed.
@@ -71,7 +73,7 @@ class KnowledgeBase:
             dirty.touch()
             if crashed:
                 self.remove_orphans()
-            report = self._ingest(folder, progress=progress, force_keyword=crashed)
+            report = self._ingest(folder, progress=progress, force_keyword=crashed, **options)
             dirty.unlink(missing_ok=True)
             return report
 
@@ -121,8 +123,8 @@ class KnowledgeBase:
             self.store.delete(doc_id)
         return len(orphans)
 
-    def _ingest(self, folder, *, progress: Progress | None, force_keyword: bool) -> IngestReport:
-        report = self.ingestor().run(folder, progress=progress)
+    def _ingest(self, folder, *, progress: Progress | None, force_keyword: bool, **options) -> IngestReport:
+        report = self.ingestor().run(folder, progress=progress, **options)
         keyword = self.keyword or KeywordIndex.load(self.bm25_dir)
         if force_keyword or report.changed or keyword is None or len(keyword.records) != self.store.count():
             keyword = KeywordIndex.build(self.docstore)

@@ -8,8 +8,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _CJK = r"\u2018-\u201f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+# Every pattern here runs on untrusted lines of any length, so each must be linear: no scan may
+# cross the place where the next attempt starts. The link text stops at "[" and the target at "(",
+# else a line of 100k "[" (or "[a](") is rescanned from every bracket — quadratic (issue 10, #4).
+# Emphasis and code scan to the next closing mark, which ends the next attempt's scan too.
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
 _MD_CODE = re.compile(r"`([^`]*)`")
 
 _LIST_ITEM = re.compile(r"^\d{1,2}[.．、]\s*\S")
@@ -65,5 +69,8 @@ def join_wrapped(lines: list[tuple[str, int]], *, is_heading) -> list[tuple[str,
     return paragraphs
 
 
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+
+
 def _is_cjk(ch: str) -> bool:
-    return bool(re.match(f"[{_CJK}]", ch))
+    return bool(_CJK_CHAR.match(ch))

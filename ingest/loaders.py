@@ -6,18 +6,23 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from ingest.archives import check_zip
+from ingest.budget import ParseBudget
 from ingest.cleaning import clean_line, join_wrapped, strip_markdown
 from ingest.encoding import decode_text
+from ingest.safeyaml import load_mapping
 from ingest.structure import Block, heading_level
-from kb.errors import IngestError
+from kb.errors import IngestError, clip
 
 SUPPORTED = {".md", ".markdown", ".txt", ".pdf", ".docx"}
 MAX_PDF_PAGES = 2000
+MAX_FILE_BYTES = 100 << 20  # corpus files are not bounded by KB_MAX_UPLOAD_MB; a text layer is never this big
 MAX_DOC_CHARS = 2_000_000  # ~4,000 pages of Chinese; beyond this a file is a dump, not a training document
-_FRONT_MATTER = re.compile(r"^---\s*\n(.*?)\n---\s*(?:\n|$)", re.S)
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# fences allow trailing spaces only: `\s*` could also eat newlines and rescan them at every attempt
+_FRONT_MATTER = re.compile(r"^---[ \t]*\n(.*?)\n---[ \t]*(?:\n|$)", re.S)
+# Closing "#"s are stripped in code: the former `(.*?)\s*#*\s*$` was cubic on a heading line
+# followed by a run of spaces ("# a" + 2,000 spaces + "x" took 23 s).
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 
 
 @dataclass
@@ -28,23 +33,39 @@ class Loaded:
 
 
 def load_file(path: Path, *, name: str | None = None) -> Loaded:
-    """Read one file into blocks; raise IngestError (file, reason) when it cannot be read."""
+    """Read one file into blocks within a parse budget; raise IngestError (file, reason) when it cannot be read.
+
+    Every failure is an IngestError: the parsers' own exceptions are mapped here, at the boundary.
+    """
     name = name or path.name
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
-        raise IngestError(name, f"不支持的文件类型 {suffix} (unsupported type); 支持 {', '.join(sorted(SUPPORTED))}")
+        raise IngestError(name, f"不支持的文件类型 {clip(suffix, 20)} (unsupported type); 支持 {', '.join(sorted(SUPPORTED))}")
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise IngestError(name, f"文件过大 ({size >> 20} MB > {MAX_FILE_BYTES >> 20} MB) (file too large): 请拆分后导入")
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(name, f"无法读取文件 (cannot read): {exc.strerror}") from exc
     if not data.strip():
         raise IngestError(name, "文件为空 (empty file): 请检查文件内容后重新导入")
-    if suffix == ".pdf":
-        loaded = _load_pdf(data, name)
-    elif suffix == ".docx":
-        loaded = _load_docx(data, name)
-    else:
-        loaded = _load_text(data, name, markdown=suffix != ".txt")
+    budget = ParseBudget(name, max_chars=MAX_DOC_CHARS)
+    try:
+        if suffix == ".pdf":
+            loaded = _load_pdf(data, name, budget)
+        elif suffix == ".docx":
+            loaded = _load_docx(data, name, budget)
+        else:
+            loaded = _load_text(data, name, markdown=suffix != ".txt", budget=budget)
+    except IngestError:
+        raise
+    except (RecursionError, MemoryError) as exc:
+        raise IngestError(name, f"文件结构过深或过大 (too deeply nested or too large: {type(exc).__name__}): "
+                                "请另存为新文件后重新上传") from exc
+    except Exception as exc:  # noqa: BLE001 - a parser's own exception type must not escape the loader
+        raise IngestError(name, f"无法解析 (cannot parse: {type(exc).__name__}: {clip(exc)}): "
+                                "请另存为新文件后重新上传") from exc
     if not any(b.text.strip() for b in loaded.blocks):
         raise IngestError(name, "没有可提取的文字 (no extractable text)")
     size = sum(len(b.text) for b in loaded.blocks)
@@ -57,16 +78,12 @@ def parse_front_matter(text: str, name: str) -> tuple[dict, str]:
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text
-    try:
-        meta = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
-        raise IngestError(name, f"文件头元数据不是合法的 YAML (bad front matter): {exc}") from exc
-    if not isinstance(meta, dict):
-        raise IngestError(name, "文件头元数据应为 key: value 形式 (front matter must be a mapping)")
+    meta = load_mapping(match.group(1), name=name, what="文件头元数据 (front matter) ")
     return meta, text[match.end():]
 
 
-def _load_text(data: bytes, name: str, *, markdown: bool) -> Loaded:
+def _load_text(data: bytes, name: str, *, markdown: bool, budget: ParseBudget | None = None) -> Loaded:
+    budget = budget or ParseBudget(name, max_chars=MAX_DOC_CHARS)
     text, encoding = decode_text(data, name=name)
     warnings = []
     if encoding == "utf-8+replaced":
@@ -74,10 +91,13 @@ def _load_text(data: bytes, name: str, *, markdown: bool) -> Loaded:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta, body = parse_front_matter(text, name)
     blocks: list[Block] = []
-    for raw in body.split("\n"):
+    for raw in io.StringIO(body, newline="\n"):  # lazily: 20 MB of newlines is 20 million lines
+        raw = raw.rstrip("\n")
+        budget.step(len(raw))
         md = _MD_HEADING.match(raw.strip())
         if md:
-            blocks.append(Block(clean_line(strip_markdown(md.group(2))), level=len(md.group(1))))
+            title = md.group(2).rstrip().rstrip("#").rstrip()
+            blocks.append(Block(clean_line(strip_markdown(title)), level=len(md.group(1))))
             continue
         line = clean_line(strip_markdown(raw) if markdown else raw)
         if markdown and line.startswith(("- ", "* ", "> ")):
@@ -87,7 +107,24 @@ def _load_text(data: bytes, name: str, *, markdown: bool) -> Loaded:
     return Loaded(blocks, meta, warnings)
 
 
-def _load_pdf(data: bytes, name: str) -> Loaded:
+# pypdf's own per-stream limits, tightened: a 22 KB page of two million "(a) Tj" took 10 s to reach
+# pypdf's default parsing budget (2,000,000); a real page has at most tens of thousands of operations
+PDF_LIMITS = {
+    "stream_parsing_work_maximum_count": 500_000,
+    "zlib_maximum_output_length": 32 << 20,
+    "lzw_maximum_output_length": 32 << 20,
+    "run_length_maximum_output_length": 32 << 20,
+}
+
+
+def _load_pdf(data: bytes, name: str, budget: ParseBudget | None = None) -> Loaded:
+    from pypdf import apply_configuration
+
+    with apply_configuration(**PDF_LIMITS):  # this context only: other pypdf users keep their settings
+        return _read_pdf(data, name, budget or ParseBudget(name, max_chars=MAX_DOC_CHARS))
+
+
+def _read_pdf(data: bytes, name: str, budget: ParseBudget) -> Loaded:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -112,11 +149,14 @@ def _load_pdf(data: bytes, name: str) -> Loaded:
     empty, garbled = [], []
     lines: list[tuple[str, int]] = []
     for number, page in enumerate(pages, start=1):
+        budget.check_time()
         try:
             raw = page.extract_text() or ""
         except Exception as exc:  # noqa: BLE001 - a broken page must not lose the others
-            loaded.warnings.append(f"第{number}页无法解析 (page {number} unreadable): {exc}")
+            loaded.warnings.append(f"第{number}页无法解析 (page {number} unreadable): {clip(exc)}")
+            budget.step()
             continue
+        budget.step(len(raw))
         page_lines = [clean_line(line) for line in raw.split("\n")]
         visible = "".join(page_lines)
         if not visible:
@@ -153,22 +193,38 @@ def _pages(numbers: list[int]) -> str:
     return "、".join(str(n) for n in numbers[:20]) + ("…" if len(numbers) > 20 else "")
 
 
-def _load_docx(data: bytes, name: str) -> Loaded:
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# what python-docx's Paragraph.text reads (w:r and w:hyperlink/w:r children), at lxml speed:
+# python-docx's own per-paragraph XPath took 60 µs a paragraph, 18 s for 300,000
+_RUN_TEXT = {f"{_W}t": None, f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
+
+
+def _load_docx(data: bytes, name: str, budget: ParseBudget | None = None) -> Loaded:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from docx.text.paragraph import Paragraph
 
+    budget = budget or ParseBudget(name, max_chars=MAX_DOC_CHARS)
+    check_zip(data, name, kind="DOCX")  # before python-docx inflates every part into memory
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
-        raise IngestError(name, f"DOCX 文件损坏或不是 Word 文档 (corrupt DOCX): {exc}") from exc
+        raise IngestError(name, f"DOCX 文件损坏或不是 Word 文档 (corrupt DOCX): {clip(exc)}") from exc
     except Exception as exc:  # noqa: BLE001 - zipfile/lxml raise many types for broken files
-        raise IngestError(name, f"DOCX 文件损坏 (corrupt DOCX): {exc}") from exc
+        raise IngestError(name, f"DOCX 文件损坏 (corrupt DOCX): {clip(exc)}") from exc
     blocks = []
-    for paragraph in document.paragraphs:
-        text = clean_line(paragraph.text)
+    styles: dict[str | None, str] = {}  # style id → name, resolved by python-docx once per style
+    for element in document.element.body.iterchildren(f"{_W}p"):  # document.paragraphs, one at a time
+        text = clean_line(_paragraph_text(element))
+        budget.step(len(text))
         if not text:
             continue
-        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        found = element.find(f"{_W}pPr/{_W}pStyle")
+        style_id = found.get(f"{_W}val") if found is not None else None
+        if style_id not in styles:
+            style = Paragraph(element, document._body).style
+            styles[style_id] = (style.name if style is not None else "") or ""
+        style = styles[style_id]
         level = 0
         if style == "Title":
             level = 1
@@ -179,3 +235,24 @@ def _load_docx(data: bytes, name: str) -> Loaded:
     props = document.core_properties
     meta = {k: v for k, v in (("title", props.title), ("author", props.author)) if v}
     return Loaded(blocks, meta)
+
+
+def _paragraph_text(element) -> str:
+    parts: list[str] = []
+    for child in element:
+        if child.tag == f"{_W}r":
+            runs = (child,)
+        elif child.tag == f"{_W}hyperlink":
+            runs = child.iterchildren(f"{_W}r")
+        else:
+            continue
+        for run in runs:
+            for item in run:
+                tag = item.tag
+                if tag == f"{_W}t":
+                    parts.append(item.text or "")
+                elif tag == f"{_W}br":
+                    parts.append("\n" if item.get(f"{_W}type", "textWrapping") == "textWrapping" else "")
+                elif tag in _RUN_TEXT:
+                    parts.append(_RUN_TEXT[tag])
+    return "".join(parts)

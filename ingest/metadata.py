@@ -6,9 +6,8 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import yaml
-
-from kb.errors import IngestError
+from ingest.safeyaml import load_mapping
+from kb.errors import IngestError, clip
 
 TYPES = ("lecture", "case", "report")
 ACCESS = ("public", "internal")
@@ -50,12 +49,10 @@ def read_sidecar(path: Path, name: str) -> dict:
     if not side.exists():
         return {}
     try:
-        meta = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise IngestError(name, f"元数据文件 {side.name} 无法解析 (bad sidecar YAML): {exc}") from exc
-    if not isinstance(meta, dict):
-        raise IngestError(name, f"元数据文件 {side.name} 应为 key: value 形式")
-    return meta
+        text = side.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise IngestError(name, f"元数据文件 {side.name} 不是 UTF-8 编码 (sidecar is not UTF-8): 请另存为 UTF-8") from exc
+    return load_mapping(text, name=name, what=f"元数据文件 {clip(side.name)} (sidecar) ")
 
 
 def build_meta(raw: dict, *, name: str, rel_path: str, first_heading: str | None) -> DocMeta:
@@ -63,10 +60,10 @@ def build_meta(raw: dict, *, name: str, rel_path: str, first_heading: str | None
     title = str(raw.get("title") or first_heading or Path(rel_path).stem).strip()
     doc_type = str(raw.get("type") or _type_from_path(rel_path)).strip().lower()
     if doc_type not in TYPES:
-        raise IngestError(name, f"元数据 type={doc_type!r} 无效 (invalid type): 应为 {' | '.join(TYPES)}")
+        raise IngestError(name, f"元数据 type={clip(doc_type)!r} 无效 (invalid type): 应为 {' | '.join(TYPES)}")
     access = str(raw.get("access") or "public").strip().lower()
     if access not in ACCESS:
-        raise IngestError(name, f"元数据 access={access!r} 无效 (invalid access): 应为 public 或 internal")
+        raise IngestError(name, f"元数据 access={clip(access)!r} 无效 (invalid access): 应为 public 或 internal")
     date, year = _parse_date(raw.get("date"), name)
     topics = raw.get("topics") or []
     if isinstance(topics, str):
@@ -106,7 +103,7 @@ def _parse_date(value, name: str) -> tuple[str, int]:
         return value.strftime("%Y-%m-%d"), value.year
     match = _DATE.match(str(value).strip())
     if not match:
-        raise IngestError(name, f"元数据 date={value!r} 无效 (invalid date): 应写成 2024-05-20")
+        raise IngestError(name, f"元数据 date={clip(value)!r} 无效 (invalid date): 应写成 2024-05-20")
     year, month, day = match.groups()
     parts = [year] + [f"{int(p):02d}" for p in (month, day) if p]
     return "-".join(parts), int(year)

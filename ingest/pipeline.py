@@ -22,7 +22,8 @@ from index.store import ChunkStore
 from ingest.documents import Document, build_document, doc_id_for
 from ingest.loaders import SUPPORTED
 from ingest.metadata import sidecar_path
-from kb.errors import IngestError
+from ingest.quarantine import Quarantine
+from kb.errors import IngestError, clip
 
 CHUNKER_VERSION = 2  # 2: sentence vectors stored beside each document (the answer layer's similarity)
 MANIFEST_FORMAT = 2  # 2: keys relative to the ingested folder, keyed document ids (older: absolute paths, SHA-1)
@@ -36,6 +37,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    quarantined: list[tuple[str, str]] = field(default_factory=list)  # failed new files moved aside
     warnings: list[tuple[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
     sentences_embedded: int = 0
@@ -48,15 +50,20 @@ class IngestReport:
         return bool(self.added or self.updated or self.deleted)
 
 
-def discover(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Supported files under root (sorted) and the unsupported ones; hidden and _private entries skipped."""
+def discover(root: Path, *, conventions: bool = True) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Supported files under root (sorted) and the unsupported ones; hidden entries skipped.
+
+    With `conventions` (a corpus folder), `_private` entries and README files are skipped too; the
+    uploads folder holds only files a teacher chose to upload, so there every name is indexed.
+    """
     files, skipped = [], []
     candidates = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+    hidden = (".", "_") if conventions else (".",)
     for path in candidates:
         rel = path.relative_to(root) if path != root else Path(path.name)
-        if any(part.startswith((".", "_")) for part in rel.parts) or path.name.endswith(".meta.yaml"):
+        if any(part.startswith(hidden) for part in rel.parts) or path.name.endswith(".meta.yaml"):
             continue
-        if path.name.lower().startswith("readme"):
+        if conventions and path.name.lower().startswith("readme"):
             continue
         if path.suffix.lower() in SUPPORTED:
             files.append(path)
@@ -96,7 +103,12 @@ class Ingestor:
             "overlap": overlap, "chunker": CHUNKER_VERSION,
         }
 
-    def run(self, root: Path, *, progress: Progress | None = None) -> IngestReport:
+    def run(self, root: Path, *, progress: Progress | None = None, quarantine: Quarantine | None = None,
+            conventions: bool = True) -> IngestReport:
+        """Ingest root; with `quarantine`, a new file that fails to load is moved there (never parsed again).
+
+        A file that fails but has an indexed version keeps it (nothing stored is lost) and stays.
+        """
         started = time.perf_counter()
         root = root.resolve()
         report = IngestReport()
@@ -112,7 +124,7 @@ class Ingestor:
             for entry in entries.values():
                 entry["sha256"] = None
             manifest["signature"] = self.signature
-        files, skipped = discover(root)
+        files, skipped = discover(root, conventions=conventions)
         report.failed += [(self._source(root, p), reason) for p, reason in skipped]
 
         pending: list[tuple[Document, str, str, bool, str]] = []
@@ -131,11 +143,12 @@ class Ingestor:
                 pending.append((doc, key, digest, entry is not None, rel))
                 report.warnings += [(source, w) for w in doc.warnings]
             except IngestError as exc:
-                report.failed.append((source, exc.reason))
+                self._failed(report, path, source, exc.reason, quarantine if key not in entries else None)
             except OSError as exc:
-                report.failed.append((source, f"无法读取 (cannot read): {exc}"))
+                report.failed.append((source, f"无法读取 (cannot read): {clip(exc)}"))
             except Exception as exc:  # noqa: BLE001 - one bad file never aborts the ingest
-                report.failed.append((source, f"意外错误 (unexpected {type(exc).__name__}): {exc}"))
+                reason = f"意外错误 (unexpected {type(exc).__name__}): {clip(exc)}"
+                self._failed(report, path, source, reason, quarantine if key not in entries else None)
 
         total = sum(len(doc.chunks) for doc, *_ in pending)
         done = 0
@@ -194,6 +207,18 @@ class Ingestor:
         for entry in old:
             self.store.delete(entry["doc_id"])
             self.docstore.remove(entry["doc_id"])
+
+    @staticmethod
+    def _failed(report: IngestReport, path: Path, source: str, reason: str, quarantine: Quarantine | None) -> None:
+        if quarantine is None:
+            report.failed.append((source, reason))
+            return
+        try:
+            quarantine.put(path, reason)
+        except OSError as exc:
+            report.failed.append((source, f"{reason}; 无法移入隔离区 (cannot quarantine: {clip(exc)})"))
+            return
+        report.quarantined.append((source, reason))
 
     @staticmethod
     def _source(root: Path, path: Path) -> str:

@@ -1,4 +1,4 @@
-"""The `kb` command: ingest, search, ask, serve, eval."""
+"""The `kb` command: ingest, upload, quarantine, search, ask, serve, eval."""
 from __future__ import annotations
 
 import sys
@@ -239,6 +239,77 @@ def loadtest(
     console.print_json(json.dumps(result, ensure_ascii=False))
     if result["errors"]:
         raise typer.Exit(1)
+
+
+_RESULT_LABEL = {"ingested": "[green]已导入 ingested[/green]", "duplicate": "[yellow]重复 duplicate[/yellow]",
+                 "quarantined": "[red]已隔离 quarantined[/red]", "failed": "[red]失败 failed[/red]"}
+
+
+@app.command()
+def upload(
+    files: list[Path] = typer.Argument(..., help="要上传的文件 (.md .txt .pdf .docx)"),
+    type_: str = typer.Option("report", "--type", help="lecture | case | report"),
+    access: str = typer.Option("internal", help="public | internal"),
+    title: str = typer.Option(None, help="标题 (仅单个文件)"),
+    cohort: str = typer.Option(None, help="班次"),
+    date: str = typer.Option(None, help="日期, 如 2024-05-20"),
+    topics: str = typer.Option(None, help="专题, 逗号分隔"),
+    pishi: bool = typer.Option(False, help="获批示"),
+) -> None:
+    """上传资料: 与网页上传相同的检查、隔离与逐个文件的结果 (upload files as the web page does)."""
+    from index.kbindex import KnowledgeBase
+    from ingest.metadata import ACCESS, TYPES
+    from ingest.uploads import Incoming, Jobs, UploadMeta, UploadService
+
+    if type_ not in TYPES or access not in ACCESS:
+        err.print(f"[red]错误[/red]: --type 应为 {' | '.join(TYPES)}, --access 应为 {' | '.join(ACCESS)}")
+        raise typer.Exit(2)
+    settings = get_settings()
+    service = UploadService.from_settings(settings)
+    opened = []
+    try:
+        for path in files:
+            opened.append(path.open("rb"))
+            opened[-1].seek(0, 2)
+        incoming = [Incoming(path.name, handle.tell(), handle) for path, handle in zip(files, opened)]
+        meta = UploadMeta(type=type_, access=access, pishi=pishi, title=title, cohort=cohort, date=date, topics=topics)
+        batch, staged = service.stage(incoming, meta)
+        job = Jobs(service).submit(KnowledgeBase.open(settings), batch, staged, background=False)
+    except OSError as exc:
+        err.print(f"[red]错误[/red]: 无法读取文件 (cannot read): {exc}")
+        raise typer.Exit(2)
+    except KBError as exc:
+        _fail(exc)
+    finally:
+        for handle in opened:
+            handle.close()
+    if job["status"] == "failed":
+        err.print(f"[red]导入失败 (job failed)[/red]: {job['error']}")
+        raise typer.Exit(1)
+    for result in job["results"]:
+        detail = result.get("reason") or result.get("duplicate_of") or ""
+        console.print(f"{result['file']} → {result['stored_as']}: {_RESULT_LABEL.get(result['status'], result['status'])} {detail}")
+    if any(r["status"] in ("failed", "quarantined") for r in job["results"]):
+        raise typer.Exit(1)
+
+
+@app.command()
+def quarantine(delete: str = typer.Option(None, "--delete", help="删除隔离区中的该文件")) -> None:
+    """隔离区: 列出 (或删除) 无法导入的上传文件及原因 (list or delete quarantined uploads)."""
+    from ingest.quarantine import Quarantine
+
+    folder = Quarantine(get_settings().quarantine_dir)
+    if delete:
+        if not folder.remove(delete):
+            err.print(f"[red]错误[/red]: 隔离区中没有该文件 (not in quarantine): {delete}")
+            raise typer.Exit(1)
+        console.print(f"已删除 (deleted) {delete}")
+        return
+    entries = folder.list()
+    if not entries:
+        console.print("隔离区为空 (quarantine is empty)")
+    for entry in entries:
+        console.print(f"{entry.name} ({entry.size} bytes): {entry.reason}")
 
 
 @app.command()

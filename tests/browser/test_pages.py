@@ -174,3 +174,20 @@ def test_example_questions_are_buttons_that_ask(page: Page):
     answer = page.locator("#chat .msg.a").last
     expect(answer.locator(".answer-text")).to_contain_text("86")
     expect(page.locator("#chat .msg.q").last).to_contain_text("湖滨镇有多少家民宿？")
+
+
+def test_teacher_sees_and_deletes_a_quarantined_upload(page: Page, tmp_path: Path):
+    bad = tmp_path / "坏文件.md"
+    bad.write_text("---\na: &a [x]\ntype: *a\n---\n正文。\n", encoding="utf-8")
+    page.goto("/search")
+    set_teacher_token(page)
+    page.set_input_files("#files", str(bad))
+    page.click("#upload-form button[type=submit]")
+    status = page.locator("#u-result li[data-status]")
+    expect(status).to_have_attribute("data-status", "quarantined", timeout=30_000)
+    expect(status).to_contain_text("坏文件.md：无法导入，已移入隔离区")
+    entry = page.locator("#q-list li[data-name='坏文件.md']")
+    expect(entry).to_contain_text("锚点")
+    page.once("dialog", lambda dialog: dialog.accept())
+    entry.locator("button", has_text="删除").click()
+    expect(page.locator("#q-list")).to_contain_text("隔离区为空")
