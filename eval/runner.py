@@ -146,8 +146,17 @@ def _support(answer, chunk_text: dict[str, str], floor: float) -> dict:
         return {"sentences": 0, "supported": 0}
     by_n = {c.n: chunk_text.get(c.chunk_id, c.snippet) for c in answer.citations}
     sentences = split_cited_sentences(answer.answer)
+    # "A。B。[1]": a marker closes the run of uncited sentences before it (how a quoted passage is rendered)
+    cites, pending = [], 0
+    for _, cited in sentences:
+        if cited:
+            cites += [cited] * (pending + 1)
+            pending = 0
+        else:
+            pending += 1
+    cites += [[]] * pending
     supported = sum(any(check_support(text, by_n[n], min_coverage=floor).supported for n in cited if n in by_n)
-                    for text, cited in sentences)
+                    for (text, _), cited in zip(sentences, cites))
     return {"sentences": len(sentences), "supported": supported}
 
 
