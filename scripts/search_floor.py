@@ -3,7 +3,7 @@
 Three query sets, each searched as /api/search does (teacher view, hybrid, 2 per document, floor on):
   * keyword queries built from the index itself — every document title, topic, cohort and 金点子 title — and
     the eval set's teacher-style searches: the document they name must stay among the results;
-  * off-topic queries: they must return nothing;
+  * off-topic queries: they should return nothing (printed: results before and after the floor);
   * the eval set's other questions, for information: questions belong on the chat page, not the search page.
 
     KB_DATA_DIR=data .venv/bin/python -m scripts.search_floor
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from index.access import Role
 from index.kbindex import KnowledgeBase
-from index.relevance import MIN_COVERAGE, _passage_tokens, coverage
+from index.relevance import MIN_COVERAGE, passage_tokens, coverage
 from index.tokenize import tokenize
 from kb.settings import get_settings
 from qa.service import KnowledgeService
@@ -36,7 +36,7 @@ def main() -> None:
         if not plain:
             return floored, None, None
         hits = service.search(query, k=100, role=Role.TEACHER).hits
-        best = max((coverage(tokenize(query), _passage_tokens(keyword, keyword.by_id[h.chunk_id]), keyword)
+        best = max((coverage(tokenize(query), passage_tokens(keyword, keyword.by_id[h.chunk_id]), keyword)
                     for h in hits), default=0.0)
         return floored, len(hits), best
 
