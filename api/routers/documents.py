@@ -1,6 +1,7 @@
 """Documents: list, view (cleaned text with chunk anchors), upload and delete (teachers; background jobs)."""
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections import OrderedDict
@@ -33,7 +34,11 @@ def _load_visible(service, doc_id: str, role: Role):
 
 # sync routes (run in the threadpool): a role's index view may be built on first use
 @router.get("/documents", summary="文档列表 (list documents)")
-def list_documents(role: RoleDep, service: ServiceDep):
+def list_documents(request: Request, role: RoleDep, service: ServiceDep):
+    settings = request.app.state.settings
+    uploads = folder_label(settings.uploads_dir.resolve(), settings.data_dir)
+    uploaded = {e.get("doc_id") for e in service.kbase.docstore.read_manifest().get("files", {}).values()
+                if e.get("root") == uploads}
     docs: OrderedDict[str, dict] = OrderedDict()
     for record in service.kbase.keyword_index(role).records:
         m = record.meta
@@ -41,7 +46,7 @@ def list_documents(role: RoleDep, service: ServiceDep):
             "doc_id": m["doc_id"], "title": m.get("title"), "type": m.get("type"), "category": m.get("category"),
             "author": m.get("author"), "cohort": m.get("cohort"), "date": m.get("date"), "access": m.get("access"),
             "pishi": m.get("pishi"), "topics": [t for t in (m.get("topics") or "").split("|") if t],
-            "source": m.get("source"), "chunks": 0, "ideas": 0,
+            "source": m.get("source"), "chunks": 0, "ideas": 0, "uploaded": m["doc_id"] in uploaded,
         })
         entry["ideas" if m.get("kind") == "idea" else "chunks"] += 1
     return {"documents": sorted(docs.values(), key=lambda d: (d["type"] or "", d["date"] or ""), reverse=False)}
@@ -75,11 +80,13 @@ def delete_document(doc_id: str, request: Request, _: TeacherDep, service: Servi
 async def upload(
     request: Request, _: TeacherDep, service: ServiceDep,
     files: list[UploadFile] = File(..., description=".md .txt .pdf .docx"),
-    type: Literal["lecture", "case", "report"] = Form("report"),  # noqa: A002 - API name
-    access: Literal["public", "internal"] = Form("internal"),
+    # every field is optional: only the ones given override the file's own front matter
+    type: Literal["lecture", "case", "report"] | None = Form(None),  # noqa: A002 - API name
+    access: Literal["public", "internal"] | None = Form(None),
     title: str | None = Form(None, max_length=200), cohort: str | None = Form(None, max_length=50),
     date: str | None = Form(None, max_length=20), topics: str | None = Form(None, max_length=200),
-    pishi: bool = Form(False),
+    pishi: bool | None = Form(None),
+    replace: bool = Form(False, description="同内容的已有上传文档被替换 (replace an upload with the same content)"),
 ):
     settings = request.app.state.settings
     limit = settings.max_upload_mb * 1024 * 1024
@@ -87,6 +94,8 @@ async def upload(
         raise ApiError(422, "bad_upload", "请上传 1–20 个文件 (upload 1 to 20 files)")
     saved: list[dict] = []
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    existing = _uploaded_by_hash(settings, service)
+    duplicates: list[dict] = []
     for upload_file in files:
         name = safe_filename(upload_file.filename or "")
         suffix = Path(name).suffix.lower()
@@ -96,17 +105,28 @@ async def upload(
         data = await upload_file.read(limit + 1)
         if len(data) > limit:
             raise ApiError(413, "file_too_large", f"{upload_file.filename}: 文件超过 {settings.max_upload_mb} MB (file too large)")
+        same = existing.get(hashlib.sha256(data).hexdigest())
+        if same is not None:
+            duplicates.append({"file": upload_file.filename, **same})
+            if not replace:
+                continue
+            _remove_upload(settings.uploads_dir / same["stored_as"])  # the next ingest drops its document
         target = _unique(settings.uploads_dir, name)
         target.write_bytes(data)
-        meta = {"type": type, "access": access, "pishi": pishi}
-        for key, value in (("title", title if len(files) == 1 else None), ("cohort", cohort), ("date", date),
-                           ("topics", topics)):
-            if value:
-                meta[key] = value
-        target.with_name(target.name + ".meta.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+        given = {"type": type, "access": access, "pishi": pishi, "title": title if len(files) == 1 else None,
+                 "cohort": cohort, "date": date, "topics": topics}
+        target.with_name(target.name + ".meta.yaml").write_text(yaml.safe_dump(upload_meta(**given), allow_unicode=True),
+                                                                 encoding="utf-8")
         saved.append({"file": upload_file.filename, "stored_as": target.name})
+    if duplicates and not replace:
+        for entry in saved:  # all or nothing: the other files of this upload are not kept either
+            _remove_upload(settings.uploads_dir / entry["stored_as"])
+        names = "、".join(d["file"] for d in duplicates)
+        raise ApiError(409, "duplicate", f"{names}: 与已上传的文档内容相同，可选择替换 (same content as an uploaded "
+                                         f"document; send replace=true to replace it)", duplicates=duplicates)
     job = request.app.state.jobs.submit(service, [s["stored_as"] for s in saved])
-    return {"job_id": job["job_id"], "status": job["status"], "files": saved, "status_url": f"/api/jobs/{job['job_id']}"}
+    return {"job_id": job["job_id"], "status": job["status"], "files": saved, "replaced": duplicates,
+            "status_url": f"/api/jobs/{job['job_id']}"}
 
 
 @router.get("/jobs/{job_id}", summary="导入任务状态 (upload job status)")
@@ -115,6 +135,37 @@ async def job_status(job_id: str, request: Request, _: TeacherDep):
     if job is None:
         raise ApiError(404, "job_not_found", f"任务不存在 (no job {job_id})")
     return job
+
+
+# when neither the form nor the file's front matter says: what uploads always defaulted to
+UPLOAD_DEFAULTS = {"type": "report", "access": "internal"}
+
+
+def upload_meta(**given) -> dict:
+    """The sidecar of an upload: the fields given override the file's front matter; `defaults` apply only
+    where neither says (ingest.documents merges defaults < front matter < the rest of the sidecar)."""
+    meta: dict = {"defaults": dict(UPLOAD_DEFAULTS)}
+    meta.update({k: v for k, v in given.items() if v is not None and v != ""})
+    return meta
+
+
+def _uploaded_by_hash(settings, service) -> dict[str, dict]:
+    """The uploads folder's files by the sha256 of their content: stored name, document id and title."""
+    uploads = folder_label(settings.uploads_dir.resolve(), settings.data_dir)
+    docs = {e.get("path"): e for e in service.kbase.docstore.read_manifest().get("files", {}).values()
+            if e.get("root") == uploads}
+    found: dict[str, dict] = {}
+    for path in sorted(settings.uploads_dir.iterdir()):
+        if path.is_file() and not path.name.endswith(".meta.yaml") and path.suffix.lower() in SUPPORTED:
+            entry = docs.get(path.name, {})
+            found.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), {
+                "stored_as": path.name, "doc_id": entry.get("doc_id"), "title": entry.get("title")})
+    return found
+
+
+def _remove_upload(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.with_name(path.name + ".meta.yaml").unlink(missing_ok=True)
 
 
 def safe_filename(name: str) -> str:
