@@ -256,8 +256,8 @@ def test_refusal_lists_closest_passages_with_snippets(page: Page):
     assert answer.locator(".answer-text").inner_text().count("资料中未找到") == 1
     items = answer.locator(".sources li")
     expect(items.first).to_be_visible()
-    labels = items.locator("button.source").all_inner_texts()
-    assert len(labels) == len(set(labels)), f"identical labels: {labels}"
+    labels = items.locator("button.source").all_inner_texts()  # each entry opens its passage (a button)
+    assert labels and len(labels) == items.count() and len(labels) == len(set(labels)), f"labels: {labels}"
     snippets = items.locator(".snippet").all_inner_texts()
     assert len(snippets) == len(labels) and all(len(s) >= 10 for s in snippets), snippets
 
