@@ -20,9 +20,10 @@ _CODE_STATUS = {"unsupported_type": 415, "file_too_large": 413, "body_too_large"
 class ApiError(HTTPException):
     """An HTTP error with a stable code and a Chinese/English message."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, **extra) -> None:
         super().__init__(status_code=status, detail=message)
         self.code = code
+        self.extra = extra  # more fields of the error object, e.g. the existing document of a duplicate
 
 
 def error_body(code: str, message: str, **extra) -> dict:
@@ -32,7 +33,7 @@ def error_body(code: str, message: str, **extra) -> dict:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError):
-        return JSONResponse(error_body(exc.code, exc.detail), status_code=exc.status_code,
+        return JSONResponse(error_body(exc.code, exc.detail, **exc.extra), status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
     @app.exception_handler(StarletteHTTPException)

@@ -74,7 +74,7 @@ class KeywordIndex:
         bm25 = None
         if records:
             bm25 = bm25s.BM25()
-            bm25.index([_doc_tokens(r) for r in records], show_progress=False)
+            bm25.index([doc_tokens(r) for r in records], show_progress=False)
         return cls(records, bm25, version=version)
 
     def view(self, can_see: Callable[[dict], bool]) -> "KeywordIndex":
@@ -153,7 +153,7 @@ def _previous(root: Path, version: str) -> str | None:
     return names[-1] if names else None
 
 
-def _doc_tokens(record: Record) -> list[str]:
+def doc_tokens(record: Record) -> list[str]:
     meta = record.meta
     head = " ".join(str(meta.get(k) or "") for k in ("title", "section", "cohort", "idea_title"))
     return tokenize(f"{head} {record.text}") or ["∅"]

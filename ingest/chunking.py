@@ -10,6 +10,7 @@ from ingest.structure import Structured
 
 _IDEA_ITEM = re.compile(r"^\s*(\d{1,2})[.．、]\s*")
 _IDEA_TITLE = re.compile(r"^(.{2,30}?)[：:]")
+_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)\*|\*(?!\w)")  # Markdown bold/italic markers a .txt keeps verbatim
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def idea_spans(doc: Structured) -> list[Span]:
                 title = _IDEA_TITLE.match(body)
                 ideas.append(Span(
                     offset, offset + len(line), doc.section_path(offset), doc.page_at(offset),
-                    idea_no=int(match.group(1)), idea_title=title.group(1) if title else "",
+                    idea_no=int(match.group(1)), idea_title=_EMPHASIS.sub("", title.group(1)).strip() if title else "",
                 ))
             offset += len(line) + 1
     return ideas

@@ -102,7 +102,11 @@ def build_document(
 ) -> Document:
     """Load, clean, structure and split one file (raises IngestError for a bad file)."""
     loaded = load_file(path, name=source)
-    raw_meta = {**loaded.meta, **read_sidecar(path, source)}
+    side = read_sidecar(path, source)
+    defaults = side.pop("defaults", None) or {}  # an upload's fallbacks: below the file's own front matter
+    if not isinstance(defaults, dict):
+        raise IngestError(source, "元数据文件中 defaults 应为 key: value 形式 (sidecar defaults must be a mapping)")
+    raw_meta = {**defaults, **loaded.meta, **side}
     structured = assemble(loaded.blocks)
     first = next((h.title for h in structured.headings if h.level == 1), None)
     meta = build_meta(raw_meta, name=source, rel_path=source, first_heading=first)

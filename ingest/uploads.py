@@ -37,6 +37,9 @@ from ingest.quarantine import Quarantine
 from kb.errors import UploadRejected, clip
 
 MAX_FILES = 20  # files per upload request
+# where neither the form nor the file's front matter says: what uploads always defaulted to (internal, so a file
+# without front matter is never shown to trainees by accident)
+UPLOAD_DEFAULTS = {"type": "report", "access": "internal"}
 MAX_JOBS = 500  # finished jobs remembered (oldest forgotten first)
 FORM_OVERHEAD_BYTES = 1 << 20  # multipart headers and form fields around the files of one request
 STALE_SECONDS = 6 * 3600  # a staged batch this old lost its job (a restart); other workers' batches are younger
@@ -54,20 +57,24 @@ class Incoming:
 
 @dataclass(frozen=True)
 class UploadMeta:
-    type: str = "report"
-    access: str = "internal"
-    pishi: bool = False
+    """What the upload form says; a field left out (None) leaves the file's own front matter in charge."""
+
+    type: str | None = None
+    access: str | None = None
+    pishi: bool | None = None
     title: str | None = None
     cohort: str | None = None
     date: str | None = None
     topics: str | None = None
 
     def sidecar(self, *, single: bool) -> dict:
-        """The `.meta.yaml` of one file; a title applies only to a single-file upload."""
-        meta = {"type": self.type, "access": self.access, "pishi": self.pishi}
-        for key in ("title", "cohort", "date", "topics"):
+        """The `.meta.yaml` of one file: the fields given override the file's front matter; `defaults` apply
+        only where neither says (ingest.documents merges defaults < front matter < the rest of the sidecar).
+        A title applies only to a single-file upload."""
+        meta: dict = {"defaults": dict(UPLOAD_DEFAULTS)}
+        for key in ("type", "access", "pishi", "title", "cohort", "date", "topics"):
             value = getattr(self, key)
-            if value and (key != "title" or single):
+            if value is not None and value != "" and (key != "title" or single):
                 meta[key] = value
         return meta
 

@@ -248,20 +248,20 @@ _RESULT_LABEL = {"ingested": "[green]已导入 ingested[/green]", "duplicate": "
 @app.command()
 def upload(
     files: list[Path] = typer.Argument(..., help="要上传的文件 (.md .txt .pdf .docx)"),
-    type_: str = typer.Option("report", "--type", help="lecture | case | report"),
-    access: str = typer.Option("internal", help="public | internal"),
+    type_: str = typer.Option(None, "--type", help="lecture | case | report (默认: 文件自带的元数据, 否则 report)"),
+    access: str = typer.Option(None, help="public | internal (默认: 文件自带的元数据, 否则 internal)"),
     title: str = typer.Option(None, help="标题 (仅单个文件)"),
     cohort: str = typer.Option(None, help="班次"),
     date: str = typer.Option(None, help="日期, 如 2024-05-20"),
     topics: str = typer.Option(None, help="专题, 逗号分隔"),
-    pishi: bool = typer.Option(False, help="获批示"),
+    pishi: bool = typer.Option(None, "--pishi/--no-pishi", help="获批示 (默认: 文件自带的元数据)"),
 ) -> None:
     """上传资料: 与网页上传相同的检查、隔离与逐个文件的结果 (upload files as the web page does)."""
     from index.kbindex import KnowledgeBase
     from ingest.metadata import ACCESS, TYPES
     from ingest.uploads import Incoming, Jobs, UploadMeta, UploadService
 
-    if type_ not in TYPES or access not in ACCESS:
+    if (type_ is not None and type_ not in TYPES) or (access is not None and access not in ACCESS):
         err.print(f"[red]错误[/red]: --type 应为 {' | '.join(TYPES)}, --access 应为 {' | '.join(ACCESS)}")
         raise typer.Exit(2)
     settings = get_settings()

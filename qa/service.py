@@ -14,6 +14,7 @@ import prompts
 from index.access import Role
 from index.filters import Filters
 from index.kbindex import KnowledgeBase
+from index.relevance import lexical_floor
 from index.retrieval import SearchResult
 from kb.errors import LLMUnavailable
 from qa.bridge import EnglishBridge, bridged_query
@@ -26,6 +27,7 @@ from qa.scoring import AnswerModel, load_model
 from qa.units import DocCache
 
 _FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|它|其|这个|这些|该|上述|第[一二三四五六七八九十\d]+[条点项个])")
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _TOKEN_PIECE = re.compile(r"\[\d+\]|[^\[]{1,12}|\[", re.S)
 
 
@@ -77,14 +79,24 @@ class KnowledgeService:
         return load_model(self.kbase.embedder.fingerprint)
 
     def search(self, query: str, *, filters: Filters | None = None, mode: str | None = None,
-               k: int = 10, per_doc: int | None = 2, role: Role = Role.TEACHER) -> SearchResult:
+               k: int = 10, per_doc: int | None = 2, role: Role = Role.TEACHER,
+               floor: bool = False) -> SearchResult:
         """Passages the role may see; their scores come from that role's view of the index. An English
-        question is searched with the Chinese words it names (qa.bridge), from that same view."""
+        question is searched with the Chinese words it names (qa.bridge), from that same view. With
+        floor, only passages with lexical evidence for most of the query are kept (index.relevance)."""
         retriever = self.kbase.retriever(role)
+        lexical = query
         if analyse(query).english:
-            query = bridged_query(query, self._bridge(retriever.keyword))
-        return retriever.search(query, mode=mode or self.settings.retrieval_mode, k=k,
-                                filters=role.scope(filters), per_doc=per_doc)
+            bridge = self._bridge(retriever.keyword)
+            query = bridged_query(query, bridge)
+            # the English words themselves never occur in the passages: the floor weighs the bridged words
+            terms = bridge.terms(lexical) if bridge is not None else []
+            lexical = " ".join([*_HAN.findall(lexical), *terms])
+        result = retriever.search(query, mode=mode or self.settings.retrieval_mode, k=k,
+                                  filters=role.scope(filters), per_doc=per_doc)
+        if floor:
+            result.hits = lexical_floor(result.hits, lexical, retriever.keyword)
+        return result
 
     def _bridge(self, keyword) -> EnglishBridge | None:
         """The English bridge of one keyword index (version and view), built once on first use."""

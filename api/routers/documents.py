@@ -1,6 +1,7 @@
 """Documents: list, view (cleaned text with chunk anchors), upload and delete (teachers; background jobs)."""
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import OrderedDict
 from pathlib import Path
@@ -14,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import Role, RoleDep, ServiceDep, TeacherDep
 from api.errors import ApiError
 from api.limits import read_upload_form
+from ingest.loaders import SUPPORTED
 from ingest.pipeline import folder_label
 from ingest.uploads import UploadMeta
 from kb.errors import clip
@@ -34,7 +36,11 @@ def _load_visible(service, doc_id: str, role: Role):
 
 # sync routes (run in the threadpool): a role's index view may be built on first use
 @router.get("/documents", summary="文档列表 (list documents)")
-def list_documents(role: RoleDep, service: ServiceDep):
+def list_documents(request: Request, role: RoleDep, service: ServiceDep):
+    settings = request.app.state.settings
+    uploads = folder_label(settings.uploads_dir.resolve(), settings.data_dir)
+    uploaded = {e.get("doc_id") for e in service.kbase.docstore.read_manifest().get("files", {}).values()
+                if e.get("root") == uploads}
     docs: OrderedDict[str, dict] = OrderedDict()
     for record in service.kbase.keyword_index(role).records:
         m = record.meta
@@ -42,7 +48,7 @@ def list_documents(role: RoleDep, service: ServiceDep):
             "doc_id": m["doc_id"], "title": m.get("title"), "type": m.get("type"), "category": m.get("category"),
             "author": m.get("author"), "cohort": m.get("cohort"), "date": m.get("date"), "access": m.get("access"),
             "pishi": m.get("pishi"), "topics": [t for t in (m.get("topics") or "").split("|") if t],
-            "source": m.get("source"), "chunks": 0, "ideas": 0,
+            "source": m.get("source"), "chunks": 0, "ideas": 0, "uploaded": m["doc_id"] in uploaded,
         })
         entry["ideas" if m.get("kind") == "idea" else "chunks"] += 1
     return {"documents": sorted(docs.values(), key=lambda d: (d["type"] or "", d["date"] or ""), reverse=False)}
@@ -75,23 +81,27 @@ def delete_document(doc_id: str, request: Request, _: TeacherDep, service: Servi
 _UPLOAD_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["files"], "properties": {
         "files": {"type": "array", "items": {"type": "string", "format": "binary"}, "description": ".md .txt .pdf .docx"},
-        "type": {"type": "string", "enum": ["lecture", "case", "report"], "default": "report"},
-        "access": {"type": "string", "enum": ["public", "internal"], "default": "internal"},
+        "type": {"type": "string", "enum": ["lecture", "case", "report"]},
+        "access": {"type": "string", "enum": ["public", "internal"]},
         "title": {"type": "string", "maxLength": 200}, "cohort": {"type": "string", "maxLength": 50},
         "date": {"type": "string", "maxLength": 20}, "topics": {"type": "string", "maxLength": 200},
-        "pishi": {"type": "boolean", "default": False}}}}}}}
+        "pishi": {"type": "boolean"},
+        "replace": {"type": "boolean", "default": False,
+                    "description": "同内容的已有上传文档被替换 (replace an upload with the same content)"}}}}}}}
 
 
 class UploadFields(BaseModel):
-    """The form fields beside the files, validated as the former Form(...) parameters were."""
+    """The form fields beside the files. Every field is optional: only the ones given override the file's
+    own front matter (ingest.uploads.UPLOAD_DEFAULTS apply where neither says)."""
 
-    type: Literal["lecture", "case", "report"] = "report"
-    access: Literal["public", "internal"] = "internal"
+    type: Literal["lecture", "case", "report"] | None = None
+    access: Literal["public", "internal"] | None = None
     title: str | None = Field(None, max_length=200)
     cohort: str | None = Field(None, max_length=50)
     date: str | None = Field(None, max_length=20)
     topics: str | None = Field(None, max_length=200)
-    pishi: bool = False
+    pishi: bool | None = None
+    replace: bool = False
 
 
 @router.post("/documents", status_code=202, summary="上传资料并后台导入 (teachers only)", openapi_extra=_UPLOAD_FORM)
@@ -102,17 +112,44 @@ async def upload(request: Request, _: TeacherDep, service: ServiceDep):
     files, fields, closables = await read_upload_form(request, max_file_bytes=max_bytes)
     try:
         try:
-            meta = UploadFields(**fields)
+            meta = UploadFields(**{k: v for k, v in fields.items() if v != ""})
         except ValidationError as exc:
             raise RequestValidationError(exc.errors()) from exc
-        batch, staged = await run_in_threadpool(request.app.state.uploads.stage, files,
-                                                UploadMeta(**meta.model_dump()), max_bytes=max_bytes)
+        duplicates = await run_in_threadpool(_duplicates, settings, service, files)
+        if duplicates and not meta.replace:
+            names = "、".join(d["file"] for d in duplicates)
+            raise ApiError(409, "duplicate", f"{names}: 与已上传的文档内容相同，可选择替换 (same content as an uploaded "
+                                             f"document; send replace=true to replace it)", duplicates=duplicates)
+        for dup in duplicates:  # replace: the old upload goes first, so the new file is not taken for a duplicate
+            _remove_upload(settings.uploads_dir / dup["stored_as"])
+            if dup.get("doc_id"):
+                await run_in_threadpool(service.kbase.remove_document, dup["doc_id"])
+        given = meta.model_dump(exclude={"replace"})
+        batch, staged = await run_in_threadpool(request.app.state.uploads.stage, files, UploadMeta(**given),
+                                                max_bytes=max_bytes)
     finally:
         for closable in closables:
             await closable.close()
     job = request.app.state.jobs.submit(service.kbase, batch, staged)
     return {"job_id": job["job_id"], "status": job["status"], "status_url": f"/api/jobs/{job['job_id']}",
-            "files": [{"file": s.file, "stored_as": s.stored_as} for s in staged]}
+            "files": [{"file": s.file, "stored_as": s.stored_as} for s in staged], "replaced": duplicates}
+
+
+def _duplicates(settings, service, files) -> list[dict]:
+    """Files of this upload whose content equals an upload already stored: name, stored name, id, title."""
+    if not settings.uploads_dir.exists():
+        return []
+    existing = _uploaded_by_hash(settings, service)
+    found = []
+    for incoming in files:
+        digest = hashlib.sha256()
+        for block in iter(lambda: incoming.file.read(1 << 20), b""):
+            digest.update(block)
+        incoming.file.seek(0)
+        same = existing.get(digest.hexdigest())
+        if same is not None:
+            found.append({"file": incoming.filename, **same})
+    return found
 
 
 @router.get("/jobs/{job_id}", summary="导入任务状态 (upload job status)")
@@ -122,3 +159,21 @@ async def job_status(job_id: str, request: Request, _: TeacherDep):
         raise ApiError(404, "job_not_found", f"任务不存在 (no job {clip(job_id, 40)})")
     return job
 
+
+def _uploaded_by_hash(settings, service) -> dict[str, dict]:
+    """The uploads folder's files by the sha256 of their content: stored name, document id and title."""
+    uploads = folder_label(settings.uploads_dir.resolve(), settings.data_dir)
+    docs = {e.get("path"): e for e in service.kbase.docstore.read_manifest().get("files", {}).values()
+            if e.get("root") == uploads}
+    found: dict[str, dict] = {}
+    for path in sorted(settings.uploads_dir.iterdir()):
+        if path.is_file() and not path.name.endswith(".meta.yaml") and path.suffix.lower() in SUPPORTED:
+            entry = docs.get(path.name, {})
+            found.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), {
+                "stored_as": path.name, "doc_id": entry.get("doc_id"), "title": entry.get("title")})
+    return found
+
+
+def _remove_upload(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.with_name(path.name + ".meta.yaml").unlink(missing_ok=True)

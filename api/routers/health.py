@@ -28,7 +28,13 @@ def health(role: OpenRoleDep, service: ServiceDep):
         "answer_model": _answer_model(service),
         "llm": {"configured": service.llm is not None, "name": getattr(service.llm, "name", None),
                 "reachable": service.llm.ping() if service.llm is not None else None},
+        "limits": {"max_question_chars": kbase.settings.max_question_chars},
     }
+
+
+@router.get("/whoami", summary="令牌对应的角色 (the caller's role: 401 for a wrong token)")
+def whoami(role: RoleDep):
+    return {"role": role.value}
 
 
 @router.get("/stats", summary="资料统计 (counts by type, cohort, year)")

@@ -101,7 +101,8 @@ async def _search(service, role, q, kind, type_, cohort, year, year_from, year_t
     def run():  # in the threadpool: a trainee's first query after an ingest builds that role's index view
         check_known(service, role, "cohort", cohort)
         check_known(service, role, "topic", topic)
-        return service.search(q, filters=filters, mode=mode, k=POOL, per_doc=None if kind == "idea" else 2, role=role)
+        return service.search(q, filters=filters, mode=mode, k=POOL, per_doc=None if kind == "idea" else 2, role=role,
+                              floor=True)
 
     result = await run_in_threadpool(run)
     hits = result.hits

@@ -1,25 +1,56 @@
-// Shared helpers: safe DOM building (never innerHTML with document text), API calls, passage view.
+// Shared helpers: safe DOM building (never innerHTML with document text), API calls, token, passage view.
 const $ = (sel, root = document) => root.querySelector(sel);
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === "class") node.className = v;
     else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else if (v !== null && v !== undefined) node.setAttribute(k, v);
+    else if (v !== null && v !== undefined && v !== false) node.setAttribute(k, v === true ? "" : v);
   }
   for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return node;
 }
 const TYPE_LABEL = { lecture: "讲稿", case: "案例", report: "调研报告" };
-function authHeaders() {
-  const t = localStorage.getItem("kbToken");
-  return t ? { Authorization: "Bearer " + t } : {};
+// Markdown emphasis an older index kept in 金点子 titles (.txt reports): shown without the ** markers
+const plainTitle = t => String(t || "").replace(/\*\*|__/g, "").trim();
+
+// The token: stored only once the server accepted it (see checkToken); dropped when the server refuses it.
+const TOKEN_KEY = "kbToken";
+const storedToken = () => localStorage.getItem(TOKEN_KEY) || "";
+function authHeaders(token = storedToken()) {
+  return token ? { Authorization: "Bearer " + token } : {};
+}
+class ApiFailure extends Error {
+  constructor(message, status, code, body) { super(message); this.status = status; this.code = code; this.body = body; }
 }
 async function api(path, opts = {}) {
-  const res = await fetch(path, { ...opts, headers: { ...(opts.headers || {}), ...authHeaders() } });
+  const token = "token" in opts ? opts.token : storedToken();
+  const res = await fetch(path, { ...opts, headers: { ...(opts.headers || {}), ...authHeaders(token) } });
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error((data.error && data.error.message) || res.statusText);
+  if (!res.ok) {
+    const err = data.error || {};
+    throw new ApiFailure(err.message || res.statusText, res.status, err.code, err);
+  }
   return data;
+}
+// The role a token gives ("teacher" | "trainee"); null when the server refuses it (401).
+async function checkToken(token) {
+  try { return (await api("/api/whoami", { token })).role; }
+  catch (e) { if (e.status === 401) return null; throw e; }
+}
+// The role of the stored token; a refused one is dropped (a wrong token never breaks the other pages).
+async function storedRole() {
+  const token = storedToken();
+  if (!token) return "trainee";
+  const role = await checkToken(token);
+  if (role === null) localStorage.removeItem(TOKEN_KEY);
+  return role;
+}
+// A visible notice at the top of the page (role=status: read out once).
+function notify(message) {
+  let box = $("#notice");
+  if (!box) { box = el("p", { id: "notice", class: "notice", role: "status" }); $("main .col").prepend(box); }
+  box.textContent = message;
 }
 // Text with [start,end) ranges wrapped in <mark>, built from text nodes only.
 function marked(text, ranges) {
@@ -31,29 +62,66 @@ function marked(text, ranges) {
   out.push(text.slice(pos));
   return out;
 }
-// Open a document in the side panel with the cited passage highlighted and scrolled into view.
-async function showPassage(panel, docId, start, end, quoteStart = 0, quoteEnd = 0) {
+// Where a sentence of the answer sits in the document text between start and end: [a, b] or null.
+function locate(text, start, end, sentence) {
+  const s = String(sentence || "").trim().replace(/[。；;，,\s]+$/, "");
+  if (s.length < 4) return null;
+  const at = text.slice(start, end).indexOf(s);
+  if (at < 0) return null;
+  const stop = start + at + s.length;
+  return [start + at, /[。！？!?；;]/.test(text[stop] || "") && stop < end ? stop + 1 : stop];  // with its full stop
+}
+// The passage panel: a side panel on a desktop, a bottom sheet with a backdrop on a phone.
+let panelOpener = null;
+function closePanel(panel) {
+  if (panel.classList.contains("hidden")) return;
+  panel.classList.add("hidden");
+  const backdrop = $("#backdrop");
+  if (backdrop) backdrop.classList.add("hidden");
+  if (panelOpener && document.contains(panelOpener)) panelOpener.focus();
+  panelOpener = null;
+}
+function openPanel(panel) {
   panel.classList.remove("hidden");
+  if (!panel.classList.contains("sheet")) return;  // the document page shows the text in place
+  let backdrop = $("#backdrop");
+  if (!backdrop) {
+    backdrop = el("div", { id: "backdrop", class: "backdrop hidden", onclick: () => closePanel(panel) });
+    document.body.append(backdrop);
+    document.addEventListener("keydown", ev => { if (ev.key === "Escape") closePanel(panel); });
+  }
+  backdrop.classList.remove("hidden");
+}
+// Open a document in the panel with the cited passage highlighted and the quoted sentence (the one the
+// clicked [n] follows, else the citation's quote) marked strongly and scrolled into view.
+async function showPassage(panel, docId, start, end, quoteStart = 0, quoteEnd = 0, sentence = "") {
+  if (document.activeElement && document.activeElement !== document.body && !panel.contains(document.activeElement))
+    panelOpener = document.activeElement;
+  openPanel(panel);
   panel.replaceChildren(el("p", { class: "meta" }, "加载中…"));
   try {
     const doc = await api(`/api/documents/${encodeURIComponent(docId)}`);
     const m = doc.meta;
     const chunk = doc.chunks.find(c => c.start === start && c.end === end) || {};
-    const close = el("button", { class: "cite", onclick: () => panel.classList.add("hidden"), "aria-label": "关闭" }, "关闭 ✕");
-    // the cited passage is marked; the exact sentence the answer quotes is marked strongly inside it
+    const sheet = panel.classList.contains("sheet");
+    const close = !sheet ? null : el("button", { class: "close", type: "button", onclick: () => closePanel(panel), "aria-label": "关闭原文" }, "关闭 ✕");
+    const own = locate(doc.text, start, end, sentence);
+    if (own) [quoteStart, quoteEnd] = own;
     const ranges = quoteEnd > quoteStart && quoteStart >= start && quoteEnd <= end
       ? [[start, quoteStart, ""], [quoteStart, quoteEnd, "quote"], [quoteEnd, end, ""]] : [[start, end, ""]];
     const text = el("div", { class: "doctext", id: "passage-text" }, marked(doc.text, ranges));
     panel.replaceChildren(
-      el("div", { class: "row" }, el("strong", {}, m.title), close),
-      el("p", { class: "meta" },
-        el("span", { class: "badge" }, TYPE_LABEL[m.type] || m.type),
-        m.access === "internal" ? el("span", { class: "badge internal" }, "内部") : null,
-        [m.cohort || m.author, m.date].filter(Boolean).join(" · "),
-        chunk.section ? ` · ${chunk.section}` : "", chunk.page ? ` · 第${chunk.page}页` : ""),
+      el("div", { class: "sheet-head" },
+        el("div", { class: "row" }, el(sheet ? "strong" : "h2", { id: "passage-title", class: "title" }, m.title), close),
+        el("p", { class: "meta" },
+          el("span", { class: "badge" }, TYPE_LABEL[m.type] || m.type),
+          m.access === "internal" ? el("span", { class: "badge internal" }, "内部") : null,
+          [m.cohort || m.author, m.date].filter(Boolean).join(" · "),
+          chunk.section ? ` · ${chunk.section}` : "", chunk.page ? ` · 第${chunk.page}页` : "")),
       text);
     const mark = $("mark.quote", text) || $("mark", text);
     if (mark) mark.scrollIntoView({ block: "center" });
+    if (close) close.focus({ preventScroll: true });
   } catch (e) {
     panel.replaceChildren(el("p", { class: "meta" }, "无法打开文档：" + e.message));
   }

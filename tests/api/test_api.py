@@ -54,12 +54,17 @@ def test_teacher_sees_internal_and_golden_ideas(client):
 
 
 def test_search_filters_and_facets(client):
-    both = client.get("/api/search", params={"q": "网格 茶园"}, headers=TEACHER).json()
+    both = client.get("/api/search", params={"q": "一次"}, headers=TEACHER).json()  # 巡查一次 · 召开一次
     assert both["facets"]["type"] == {"lecture": 1, "report": 1}
-    only = client.get("/api/search", params={"q": "网格 茶园", "type": "report"}, headers=TEACHER).json()
+    only = client.get("/api/search", params={"q": "一次", "type": "report"}, headers=TEACHER).json()
     assert only["hits"] and {h["type"] for h in only["hits"]} == {"report"}
-    year = client.get("/api/search", params={"q": "网格 茶园", "year": 2024, "pishi": "true"}, headers=TEACHER).json()
+    year = client.get("/api/search", params={"q": "一次", "year": 2024, "pishi": "true"}, headers=TEACHER).json()
     assert {h["title"] for h in year["hits"]} == {"关于云溪县茶产业发展的调研报告"}
+    # the relevance floor: a word only the lecture has finds the lecture alone, the facets follow
+    one = client.get("/api/search", params={"q": "网格员"}, headers=TEACHER).json()
+    assert one["facets"]["type"] == {"lecture": 1} and {h["type"] for h in one["hits"]} == {"lecture"}
+    none = client.get("/api/search", params={"q": "火星移民计划"}, headers=TEACHER).json()
+    assert none["total"] == 0 and none["hits"] == [] and none["facets"]["type"] == {}
 
 
 def test_document_view_has_chunk_anchors(client):
@@ -172,9 +177,15 @@ def test_openapi_lists_the_routes(client):
         assert path in paths
 
 
-def test_eval_page_says_no_report_yet(client):
+def test_eval_latest_falls_back_to_committed_baseline(client):
     assert client.get("/eval").status_code == 200
-    resp = client.get("/api/eval/latest")
+    body = client.get("/api/eval/latest").json()  # no `kb eval` run in this data dir
+    assert body["source"] == {"kind": "baseline", "baseline": "bundled", "path": "eval/baseline/bundled/report.json",
+                              "baselines": ["bundled", "cmrc2018-500"]}
+    assert body["dataset"] == "bundled" and body["runs"]
+    other = client.get("/api/eval/latest", params={"baseline": "cmrc2018-500"}).json()
+    assert other["dataset"] == "cmrc2018" and client.get("/api/eval/chart.png").status_code == 200
+    resp = client.get("/api/eval/latest", params={"baseline": "../../etc"})
     assert resp.status_code == 404 and resp.json()["error"]["code"] == "no_eval_report"
 
 

@@ -1,0 +1,75 @@
+"""axe-core inside the real Chromium: every page, at desktop and phone width, has no serious or critical violation.
+
+axe-core comes from npm (`.ci/package.json`, fetched by `.ci/run`: `npm ci --prefix .ci`); set AXE_CORE_JS to use
+another copy of axe.min.js.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("playwright.sync_api")
+if not Path("/usr/bin/chromium").exists():
+    pytest.skip("Debian chromium (/usr/bin/chromium) not installed", allow_module_level=True)
+
+from playwright.sync_api import Page, expect  # noqa: E402
+
+from tests.browser.test_pages import ask, search, set_teacher_token  # noqa: E402
+
+AXE = Path(os.environ.get("AXE_CORE_JS") or Path(__file__).resolve().parents[2] / ".ci/node_modules/axe-core/axe.min.js")
+if not AXE.exists():
+    pytest.skip(f"axe-core not installed ({AXE} missing): run `npm ci --prefix .ci`", allow_module_level=True)
+
+WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+def check(page: Page) -> None:
+    found = violations(page)
+    assert not found, "axe-core violations:\n" + "\n".join(found)
+
+
+def violations(page: Page) -> list[str]:
+    """Serious and critical axe-core violations of the page as it is now, one line each."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, { resultTypes: ['violations'] })")
+    return [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_chat_page_has_no_serious_violations(page: Page, width: str):
+    page.set_viewport_size(WIDTHS[width])
+    page.goto("/")
+    check(page)
+    answer = ask(page, "石门县把全县划分为多少个网格？")
+    answer.locator("button.cite").first.click()
+    expect(page.locator("#passage mark.quote")).to_be_visible()
+    ask(page, "党校食堂几点开饭？")
+    check(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_search_page_has_no_serious_violations(page: Page, width: str):
+    page.set_viewport_size(WIDTHS[width])
+    page.goto("/search")
+    expect(page.locator("#docs table")).to_be_visible()
+    check(page)
+    set_teacher_token(page)
+    search(page, "茶产业")
+    page.locator("#results .hit h3 button").first.click()
+    expect(page.locator("#passage #passage-text mark").first).to_be_visible()
+    check(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_eval_and_document_pages_have_no_serious_violations(page: Page, width: str):
+    page.set_viewport_size(WIDTHS[width])
+    page.goto("/eval")
+    expect(page.locator("#report table")).to_be_visible()
+    check(page)
+    doc = page.request.get("/api/documents").json()["documents"][0]
+    page.goto(f"/documents/{doc['doc_id']}")
+    expect(page.locator("#passage-text")).to_be_visible()
+    check(page)
