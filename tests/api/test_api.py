@@ -92,7 +92,7 @@ def test_upload_is_teacher_only_and_becomes_searchable(client, api_settings):
     resp = client.post("/api/documents", files=files, data={"access": "public", "type": "case"}, headers=TEACHER)
     assert resp.status_code == 202
     stored = resp.json()["files"][0]["stored_as"]
-    assert "/" not in stored and (api_settings.uploads_dir / stored).exists()
+    assert "/" not in stored
     job_url = resp.json()["status_url"]
     for _ in range(100):
         job = client.get(job_url, headers=TEACHER).json()
@@ -100,6 +100,7 @@ def test_upload_is_teacher_only_and_becomes_searchable(client, api_settings):
             break
         time.sleep(0.1)
     assert job["files"][stored] == "ingested"
+    assert (api_settings.uploads_dir / stored).exists()  # moved from incoming/ into uploads/ by its job
     hits = client.get("/api/search", params={"q": "青蒿素示范园"}).json()["hits"]
     assert hits and hits[0]["type"] == "case"
     doc_id = hits[0]["doc_id"]

@@ -127,8 +127,6 @@ def test_typo_and_colloquial_question_is_answered(chat: Page):
     assert "1236" in _text(answer)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9, open: English questions are refused (answerability learned from "
-                   "too few English examples); strict, so it fails as soon as this starts to pass")
 def test_english_question_is_answered_from_chinese_text(chat: Page):
     answer = ask(chat, "How many grids is Shimen County divided into?")
     assert "1236" in _text(answer), _text(answer)

@@ -35,7 +35,7 @@ def _check(path: Path, *, document: bool = False):
     """Load path under the bounds; the outcome is a clean text or an IngestError for this file."""
     started = time.perf_counter()
     if document:
-        run = lambda: build_document(path, key=str(path), source=path.name, count_tokens=len,  # noqa: E731
+        run = lambda: build_document(path, doc_id="0" * 16, source=path.name, count_tokens=len,  # noqa: E731
                                      max_tokens=200, overlap=1)
     else:
         run = lambda: load_file(path)  # noqa: E731

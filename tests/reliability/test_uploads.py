@@ -251,10 +251,14 @@ def test_concurrent_uploads_of_one_name_are_all_ingested_and_say_so(client):
 def test_identical_concurrent_uploads_are_one_document_and_duplicates(client):
     with ThreadPoolExecutor(4) as pool:
         resps = list(pool.map(lambda _: _upload(client, ("同名.md", GOOD)), range(4)))
-    results = [_result(_finished(client, r)) for r in resps]
-    assert sorted(r["status"] for r in results) == ["duplicate", "duplicate", "duplicate", "ingested"]
+    # a copy that arrives once the first is stored is refused at once (409 duplicate, the page offers to
+    # replace it); one that races the first is stored and its job reports it as a duplicate of the first
+    refused = [r for r in resps if r.status_code == 409]
+    assert all(r.json()["error"]["code"] == "duplicate" for r in refused)
+    results = [_result(_finished(client, r)) for r in resps if r.status_code != 409]
+    assert sorted(r["status"] for r in results) == ["duplicate"] * (len(results) - 1) + ["ingested"]
     first = next(r["stored_as"] for r in results if r["status"] == "ingested")
-    assert {r["duplicate_of"] for r in results if r["status"] == "duplicate"} == {first}
+    assert {r["duplicate_of"] for r in results if r["status"] == "duplicate"} <= {first}
     assert len([d for d in _documents(client) if d["source"].startswith("同名")]) == 1
 
 
