@@ -195,10 +195,8 @@ def fit(examples, keyword_by_set, keep: set[str]):
     })
     include_ratio, f1 = _fit_include_ratio(train, oof_by_example)
     figures["factual_char_f1_oof"] = round(f1, 4)
-    support_min_coverage, support_figures = _fit_support(examples)
-    figures["support"] = support_figures
     return {"unit": unit_data, "answerable": ans_data, "threshold": threshold, "llm_threshold": llm_threshold,
-            "include_ratio": include_ratio, "support_min_coverage": support_min_coverage, "figures": figures}
+            "include_ratio": include_ratio, "figures": figures}
 
 
 _ASKING = re.compile(r"(?:是)?(?:多少|几|什么|哪些|哪一?[个年天项家条位种所]|哪里|哪儿|谁|何时|如何|怎样|怎么)")
@@ -284,8 +282,12 @@ def main() -> None:
     fitted_on = {name: str(folder.relative_to(ROOT.parent)) for name, folder in SETS.items()}
     WEIGHTS_DIR.mkdir(exist_ok=True)
     every = (set(UNIT_FEATURES) | set(QUESTION_FEATURES)) - EXCLUDED
+    # the support floor uses no model feature: fitted once, written to both weights files
+    support_min_coverage, support_figures = _fit_support(examples)
     for name, keep in ((weights_name(embedder.fingerprint), every), (DEFAULT, every - DENSE_FEATURES)):
         data = fit(examples, keywords, keep)
+        data["support_min_coverage"] = support_min_coverage
+        data["figures"]["support"] = support_figures
         data.update({"embedder": embedder.fingerprint if name != DEFAULT else "any (no similarity features)",
                      "fitted_on": fitted_on, "created": created, "C": C})
         (WEIGHTS_DIR / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

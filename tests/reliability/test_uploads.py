@@ -14,6 +14,7 @@ import ingest.documents
 from api.app import create_app
 from index.kbindex import KnowledgeBase
 from kb.settings import Settings
+from tests.api.conftest import fake_settings
 from tests.reliability import hostile_files as hostile
 from tests.reliability.test_hostile_metadata import ALIAS_BOMB
 
@@ -23,8 +24,7 @@ GOOD = "## 一、青蒿素示范园\n青蒿素示范园建在石门县，带动�
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", chunk_tokens=120, teacher_token="teacher-secret",
-                    rate_limit_per_minute=100_000, _env_file=None)
+    return fake_settings(tmp_path)
 
 
 @pytest.fixture
