@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run ingest serve test test-fast llm corpus clean
+.PHONY: install run ingest serve test test-fast screenshots llm corpus clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -33,6 +33,10 @@ test: install
 
 test-fast: install
 	$(PY) -m pytest -m "not slow"
+
+# Refresh the README's screenshots (the browser tests write to a temporary folder otherwise)
+screenshots: install
+	KB_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q tests/browser/test_pages.py -k "citation_opens or ideas_and_type"
 
 # Optional local LLM: builds llama-cpp-python (portable, 2 jobs) and joins + sha256-checks the GGUF.
 # Then: KB_LLM_GGUF=$$(pwd)/data/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf make run

@@ -3,11 +3,17 @@
 One JSON file per job under data/jobs/, written atomically (temp file + rename); a reader never sees a
 half-written job. Bounded: the newest `keep` jobs of the last `max_age_days` are kept, older ones are
 deleted when a new job is created.
+
+A job records the process that runs it (host, pid and the process's start time, so a reused pid is not
+taken for it). A queued or running job whose process is gone (killed, crashed, restarted) is reported
+failed when read, with what to do, instead of staying "running" for ever.
 """
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
 import time
 import uuid
 from pathlib import Path
@@ -15,6 +21,29 @@ from pathlib import Path
 from index.docstore import write_json_atomic
 
 _JOB_ID = re.compile(r"^[0-9a-f]{12}$")
+_UNFINISHED = ("queued", "running")
+WORKER_GONE = ("导入进程已中断，任务未完成：请重新上传或运行 kb ingest "
+               "(the process running this job stopped before it finished: upload again or run kb ingest)")
+
+
+def _started(pid: int) -> str | None:
+    """The start time of process `pid` (clock ticks since boot, /proc/PID/stat field 22); None if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]  # fields after the command name start at field 3
+
+
+def this_worker() -> dict:
+    return {"host": socket.gethostname(), "pid": os.getpid(), "started": _started(os.getpid())}
+
+
+def worker_gone(worker: dict | None) -> bool:
+    """True when the job's process is known to be gone; a job of another host is not judged."""
+    if not worker or worker.get("host") != socket.gethostname():
+        return False
+    return _started(int(worker["pid"])) != worker.get("started")
 
 
 class JobStore:
@@ -32,6 +61,7 @@ class JobStore:
 
     def save(self, job: dict) -> None:
         job["updated"] = time.time()
+        job.setdefault("worker", this_worker())
         write_json_atomic(self.folder / f"{job['job_id']}.json", job)
 
     def get(self, job_id: str) -> dict | None:
@@ -39,9 +69,17 @@ class JobStore:
             return None
         path = self.folder / f"{job_id}.json"
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            job = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        if job.get("status") in _UNFINISHED and worker_gone(job.get("worker")):
+            job["status"], job["error"], job["finished"] = "failed", WORKER_GONE, job.get("updated")
+            for result in job.get("results", []):
+                if result.get("status") == "queued":
+                    result.update(status="failed", reason=WORKER_GONE)
+                    job.get("files", {})[result.get("stored_as")] = f"failed: {WORKER_GONE}"
+            self.save(job)
+        return job
 
     def prune(self) -> int:
         """Delete jobs older than max_age and all but the newest `keep`; the number deleted."""

@@ -82,11 +82,23 @@ def folder_label(folder: Path, data_dir: Path) -> str:
 
 
 def file_hash(path: Path) -> str:
+    """The file's and its sidecar's hash: what decides whether a file changed since it was ingested."""
     digest = hashlib.sha256(path.read_bytes())
     side = sidecar_path(path)
     if side.exists():
         digest.update(b"\0sidecar\0" + side.read_bytes())
     return digest.hexdigest()
+
+
+def content_hash(path: Path) -> str:
+    """The file's bytes only: what an upload is compared with to call it a duplicate."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def content_stamp(path: Path) -> list[int]:
+    """Size and modification time: a stored content hash is trusted only while the file still has them."""
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
 
 
 class Ingestor:
@@ -174,7 +186,8 @@ class Ingestor:
             self.docstore.save(doc)
             self.store.replace(doc, vectors)
             entries[key] = {
-                "doc_id": doc.doc_id, "sha256": digest, "source": doc.source,
+                "doc_id": doc.doc_id, "sha256": digest, "content_sha256": content_hash(folder / rel),
+                "content_stamp": content_stamp(folder / rel), "source": doc.source,
                 "title": doc.meta.title, "chunks": len(doc.chunks), "root": label, "path": rel,
             }
             self.docstore.write_manifest(manifest)

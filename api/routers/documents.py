@@ -16,7 +16,7 @@ from api.deps import Role, RoleDep, ServiceDep, TeacherDep
 from api.errors import ApiError
 from api.limits import read_upload_form
 from ingest.loaders import SUPPORTED
-from ingest.pipeline import folder_label
+from ingest.pipeline import content_hash, content_stamp, folder_label
 from ingest.uploads import UploadMeta
 from kb.errors import clip
 
@@ -161,7 +161,9 @@ async def job_status(job_id: str, request: Request, _: TeacherDep):
 
 
 def _uploaded_by_hash(settings, service) -> dict[str, dict]:
-    """The uploads folder's files by the sha256 of their content: stored name, document id and title."""
+    """The uploads folder's files by the sha256 of their content: stored name, document id and title.
+
+    Ingested files carry their content hash in the manifest; only files not (yet) ingested are read."""
     uploads = folder_label(settings.uploads_dir.resolve(), settings.data_dir)
     docs = {e.get("path"): e for e in service.kbase.docstore.read_manifest().get("files", {}).values()
             if e.get("root") == uploads}
@@ -169,8 +171,10 @@ def _uploaded_by_hash(settings, service) -> dict[str, dict]:
     for path in sorted(settings.uploads_dir.iterdir()):
         if path.is_file() and not path.name.endswith(".meta.yaml") and path.suffix.lower() in SUPPORTED:
             entry = docs.get(path.name, {})
-            found.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), {
-                "stored_as": path.name, "doc_id": entry.get("doc_id"), "title": entry.get("title")})
+            fresh = entry.get("content_sha256") and entry.get("content_stamp") == content_stamp(path)
+            digest = entry["content_sha256"] if fresh else content_hash(path)
+            found.setdefault(digest, {"stored_as": path.name, "doc_id": entry.get("doc_id"),
+                                      "title": entry.get("title")})
     return found
 
 

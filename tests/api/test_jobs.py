@@ -65,6 +65,33 @@ def test_job_store_is_bounded(tmp_path):
     assert not list((tmp_path / "jobs").glob("*.tmp"))
 
 
+def test_a_job_whose_worker_was_killed_is_reported_failed_not_running(tmp_path):
+    """A worker SIGKILLed mid-job: the next reader sees the job failed with what to do, its files too."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from ingest.jobs import JobStore\n"
+        "store = JobStore(Path(sys.argv[1]))\n"
+        "job = store.create(files={'a.md': 'queued'}, results=[{'file': 'a.md', 'stored_as': 'a.md', 'status': 'queued'}])\n"
+        "job['status'] = 'running'\n"
+        "store.save(job)\n"
+        "print(job['job_id'], flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "jobs")], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == -9
+    store = JobStore(tmp_path / "jobs")
+    job = store.get(proc.stdout.strip())
+    assert job["status"] == "failed" and "请重新上传" in job["error"]
+    assert job["results"][0]["status"] == "failed" and job["files"]["a.md"].startswith("failed")
+    live = store.create(files={})  # this process is alive: its job stays queued
+    assert store.get(live["job_id"])["status"] == "queued"
+
+
 # 18 -----------------------------------------------------------------------------------------------------------
 def test_delete_is_a_job_that_removes_only_that_document(indexed, monkeypatch):
     settings, kbase = indexed

@@ -1,6 +1,7 @@
 """The chat and teachers' search pages in a real Chromium against the real app (see conftest.py)."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -14,7 +15,16 @@ from playwright.sync_api import Page, expect  # noqa: E402
 
 from tests.browser.conftest import TEACHER_TOKEN, XSS  # noqa: E402
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    """Where screenshots go: a temporary folder, unless KB_SCREENSHOTS_DIR names one (`make screenshots`
+    points it at docs/screenshots to refresh the README's)."""
+    target = os.environ.get("KB_SCREENSHOTS_DIR")
+    folder = Path(target) if target else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def ask(page: Page, question: str):
@@ -54,7 +64,7 @@ def type_badges(page: Page) -> list[str]:
     return page.locator("#results .hit .meta > .badge:not(.internal):not(.pishi)").all_inner_texts()
 
 
-def test_chat_answer_with_citation_opens_passage(page: Page):
+def test_chat_answer_with_citation_opens_passage(page: Page, shots: Path):
     page.goto("/")
     answer = ask(page, "石门县把全县划分为多少个网格？")
     expect(answer.locator(".answer-text")).to_contain_text("1236")
@@ -70,7 +80,7 @@ def test_chat_answer_with_citation_opens_passage(page: Page):
     expect(quote).to_have_count(1)  # the quoted sentence, marked strongly inside the cited passage
     expect(quote).to_have_text("石门县把全县划分为1236个网格，每个网格配备一名专职网格员。")
     expect(answer.locator(".sources li").first).to_contain_text("基层治理现代化专题")
-    page.screenshot(path=str(SHOTS / "chat.png"))
+    page.screenshot(path=str(shots / "chat.png"))
 
 
 def test_unanswerable_question_says_not_found(page: Page):
@@ -117,7 +127,7 @@ def test_trainee_search_never_shows_internal_report(page: Page):
     expect(page.locator("#results .badge.internal")).to_have_count(0)
 
 
-def test_teacher_search_ideas_and_type_filter(page: Page):
+def test_teacher_search_ideas_and_type_filter(page: Page, shots: Path):
     page.goto("/search")
     set_teacher_token(page)
     search(page, "茶链长", scope="ideas")
@@ -135,7 +145,7 @@ def test_teacher_search_ideas_and_type_filter(page: Page):
     after = type_badges(page)
     assert after and set(after) == {"调研报告"}, after
     expect(page.locator("#results mark", has_text="发展").first).to_be_visible()
-    page.screenshot(path=str(SHOTS / "search.png"))
+    page.screenshot(path=str(shots / "search.png"))
 
 
 def test_teacher_upload_is_ingested_and_searchable(page: Page, tmp_path: Path):
