@@ -218,7 +218,7 @@ def uvicorn_server(extra_env: dict, *, wait_s: float = 300):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("uvicorn did not start")
             time.sleep(0.5)
-        yield base
+        yield base, proc
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -226,7 +226,7 @@ def uvicorn_server(extra_env: dict, *, wait_s: float = 300):
 
 def bench_service(data_dir: Path, questions: list[str], *, clients=(1, 8, 32), seconds: float = 20) -> list[dict]:
     """Concurrent clients against the API (uvicorn) on loopback, on an already ingested data dir."""
-    with uvicorn_server({"KB_DATA_DIR": str(data_dir)}) as base:
+    with uvicorn_server({"KB_DATA_DIR": str(data_dir)}) as (base, _):
         return [asyncio.run(_clients(base, questions, c, seconds)) for c in clients]
 
 
@@ -235,9 +235,10 @@ def questions_of(dataset: Path) -> list[str]:
 
 
 def load_test(corpus: Path, settings: Settings, questions: list[str], *, chunks: int = 10_000,
-              clients: int = 32, seconds: float = 60.0) -> dict:
+              clients: int = 32, seconds: float = 60.0, hostile: bool = False, workdir: Path | None = None) -> dict:
     """32 clients for 60 s on loopback against uvicorn on the corpus grown to `chunks`, with an upload
-    being ingested meanwhile. Use a throwaway KB_DATA_DIR: synthetic documents are added to it."""
+    being ingested meanwhile; `hostile` throws in the hostile-upload mix (see `_hostile_uploads`) and
+    samples the server's resident memory throughout. Use a throwaway KB_DATA_DIR: documents are added to it."""
     import httpx
 
     kbase = KnowledgeBase.open(settings)
@@ -246,12 +247,162 @@ def load_test(corpus: Path, settings: Settings, questions: list[str], *, chunks:
         _grow(kbase, _seed(kbase), chunks)
     size = kbase.store.count()
     del kbase
-    with uvicorn_server({"KB_DATA_DIR": str(settings.data_dir), "KB_TEACHER_TOKEN": "load-test"}) as base:
-        body = ("## 一、负载测试期间上传的材料\n" + "负载测试期间，教师上传了一份新的调研材料，系统在后台导入。" * 300).encode()
-        upload = httpx.post(f"{base}/api/documents", files={"files": ("load-upload.md", body)},
-                            data={"access": "public"}, headers={"Authorization": "Bearer load-test"}, timeout=60)
-        result = asyncio.run(_clients(base, questions, clients, seconds))
-        job = httpx.get(f"{base}{upload.json()['status_url']}", headers={"Authorization": "Bearer load-test"}).json()
-        result.update({"chunks": size, "seconds": seconds, "upload_status": job["status"],
-                       "upload_files": job["files"]})
+    env = {"KB_DATA_DIR": str(settings.data_dir), "KB_TEACHER_TOKEN": LOAD_TOKEN, "KB_MAX_BODY_MB": str(BODY_CAP_MB)}
+    with uvicorn_server(env) as (base, proc):
+        sampler = _RssSampler(proc.pid)
+        sampler.start()
+        try:
+            if hostile:
+                result = asyncio.run(_with_hostile_mix(base, questions, clients, seconds,
+                                                       Path(workdir or tempfile.mkdtemp(prefix="kb-hostile-"))))
+            else:
+                upload = httpx.post(f"{base}/api/documents", files={"files": ("load-upload.md", GOOD_UPLOAD)},
+                                    data={"access": "public"}, headers=AUTH, timeout=60)
+                result = asyncio.run(_clients(base, questions, clients, seconds))
+                job = _wait_job(base, upload.json()["status_url"])
+                result.update({"upload_status": job["status"], "upload_files": job["files"]})
+        finally:
+            sampler.stop()
+        result.update({"chunks": size, "seconds": seconds, "server_rss_mb": sampler.report()})
         return result
+
+
+LOAD_TOKEN = "load-test"
+AUTH = {"Authorization": f"Bearer {LOAD_TOKEN}"}
+# the load test's server caps request bodies at this (KB_MAX_BODY_MB) so the oversize body is refused at a
+# size the machine holds easily; the default cap (KB_MAX_UPLOAD_MB × 20 + 1) is tested the same way
+BODY_CAP_MB = 30
+RSS_LIMIT_MB = 1500  # issue 10's bound on the server's resident memory throughout the hostile mix
+GOOD_MARK = "负载测试期间上传的正常材料"
+GOOD_UPLOAD = ("---\ntitle: " + GOOD_MARK + "\naccess: public\n---\n## 一、" + GOOD_MARK + "\n"
+               + "负载测试期间，教师上传了一份新的调研材料，系统在后台导入。" * 300).encode()
+
+
+class _RssSampler:
+    """Samples a process's resident memory (VmRSS) every 0.2 s in a thread; its peak (VmHWM) at the end."""
+
+    def __init__(self, pid: int, every: float = 0.2) -> None:
+        import threading
+
+        self.status, self.every = Path(f"/proc/{pid}/status"), every
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.peak = 0.0
+
+    def _read(self, field: str) -> float:
+        for line in self.status.read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                self.samples.append(self._read("VmRSS:"))
+                self.peak = max(self.peak, self._read("VmHWM:"))
+            except OSError:
+                return
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def report(self) -> dict:
+        s = self.samples or [0.0]
+        return {"start": round(s[0]), "max_sampled": round(max(s)), "peak_hwm": round(self.peak),
+                "end": round(s[-1]), "limit": RSS_LIMIT_MB, "below_limit": max(self.peak, max(s)) < RSS_LIMIT_MB}
+
+
+def _hostile_uploads(folder: Path) -> dict[str, tuple[bytes, str]]:
+    """The issue-10 probe's files, one per kind, with what must become of each.
+
+    The bombs are quarantined with their reason. The line of 64k "[" is valid Markdown whose only harm was
+    the quadratic link regex: with linear cleaning it is indexed like any file, and its job time is reported."""
+    from eval import hostile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "zip-bomb.docx": (hostile.zip_bomb_docx(folder / "zip-bomb.docx").read_bytes(), "quarantined"),
+        "alias-bomb.md": (hostile.alias_bomb_md(), "quarantined"),
+        "brackets.md": (hostile.bracket_lines_md(), "ingested"),
+        "million-paragraphs.docx": (hostile.million_paragraph_docx(folder / "million.docx").read_bytes(),
+                                    "quarantined"),
+    }
+
+
+def _wait_job(base: str, status_url: str, *, timeout: float = 600) -> dict:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        job = httpx.get(f"{base}{status_url}", headers=AUTH, timeout=30).json()
+        if job.get("status") in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.5)
+
+
+async def _oversize_body(client, mb: int) -> int:
+    """A streamed upload body of `mb` MB (beyond the cap): the status the server answers."""
+    boundary = "kbloadtest"
+
+    async def body():
+        yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.md\"\r\n"
+               f"Content-Type: text/markdown\r\n\r\n").encode()
+        block = ("超大上传。" * 60_000).encode()[: 1 << 20]
+        for _ in range(mb):
+            yield block
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    try:
+        resp = await client.post("/api/documents", content=body(), headers={
+            **AUTH, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        return resp.status_code
+    except Exception:  # noqa: BLE001 - the server may close the connection once it has answered 413
+        return 413
+
+
+async def _with_hostile_mix(base: str, questions: list[str], clients: int, seconds: float, folder: Path) -> dict:
+    """Questions from `clients` clients while the hostile files, an oversize body and a good file arrive."""
+    import httpx
+
+    files = _hostile_uploads(folder)
+
+    async def uploads() -> dict:
+        await asyncio.sleep(min(5.0, seconds / 6))  # the clients are under way
+        async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+            sent = {}
+            for name, (data, _) in [*files.items(), ("good.md", (GOOD_UPLOAD, "ingested"))]:
+                resp = await client.post("/api/documents", files={"files": (name, data)}, headers=AUTH)
+                sent[name] = (resp.status_code, resp.json())
+            oversize = await _oversize_body(client, BODY_CAP_MB + 10)
+        return {"sent": sent, "oversize_status": oversize}
+
+    asked, posted = await asyncio.gather(_clients(base, questions, clients, seconds), uploads())
+    results = {}
+    for name, (status, body) in posted["sent"].items():
+        if status != 202:
+            results[name] = {"http": status, "status": "rejected", "reason": str(body)[:200]}
+            continue
+        job = await asyncio.to_thread(_wait_job, base, body["status_url"])
+        item = job["results"][0] if job.get("results") else {}
+        results[name] = {"http": status, "job": job["status"], "status": item.get("status"),
+                         "expected": files.get(name, (b"", "ingested"))[1],
+                         "job_seconds": round((job.get("finished") or job["updated"]) - job["created"], 1),
+                         "reason": (item.get("reason") or job.get("error") or "")[:160]}
+    quarantined = {e["name"]: e.get("reason", "")[:120] for e in
+                   httpx.get(f"{base}/api/quarantine", headers=AUTH, timeout=30).json()["files"]}
+    found = httpx.get(f"{base}/api/search", params={"q": GOOD_MARK}, headers=AUTH, timeout=30).json()
+    good_found = any(GOOD_MARK in (h.get("title") or "") for h in found.get("hits", found.get("results", [])))
+    bombs = [n for n, (_, expect) in files.items() if expect == "quarantined"]
+    hostile_ok = all(results[n]["status"] == results[n]["expected"] for n in files)
+    hostile_ok = hostile_ok and all(results[n]["reason"] and n in quarantined for n in bombs)
+    asked.update({
+        "hostile": results, "oversize_body_status": posted["oversize_status"], "quarantine": quarantined,
+        "good_upload_indexed": results["good.md"]["status"] == "ingested" and good_found,
+        "every_hostile_as_expected": hostile_ok,
+    })
+    return asked

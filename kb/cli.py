@@ -227,6 +227,8 @@ def loadtest(
     chunks: int = typer.Option(10_000, help="把索引扩充到这么多块 (synthetic scale-up)"),
     clients: int = typer.Option(32, help="并发客户端数"),
     seconds: float = typer.Option(60, help="持续秒数"),
+    hostile: bool = typer.Option(False, "--hostile/--no-hostile",
+                                 help="同时上传恶意文件 (zip 炸弹、YAML 别名炸弹、病态长行、百万空段落、超大请求体) 与一份正常文件"),
 ) -> None:
     """负载测试: 并发提问 + 后台导入 (load test; use a throwaway KB_DATA_DIR)."""
     import json
@@ -235,9 +237,16 @@ def loadtest(
 
     settings = get_settings()
     result = b.load_test(settings.corpus_dir, settings, b.questions_of(Path("eval/sets/bundled")),
-                         chunks=chunks, clients=clients, seconds=seconds)
+                         chunks=chunks, clients=clients, seconds=seconds, hostile=hostile)
     console.print_json(json.dumps(result, ensure_ascii=False))
-    if result["errors"]:
+    out = settings.data_dir / ("loadtest-hostile.json" if hostile else "loadtest.json")
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    console.print(f"结果 results: {out}")
+    failed = result["errors"] or not result["server_rss_mb"]["below_limit"]
+    if hostile:
+        failed = failed or not (result["good_upload_indexed"] and result["every_hostile_as_expected"]
+                                and result["oversize_body_status"] == 413)
+    if failed:
         raise typer.Exit(1)
 
 

@@ -7,7 +7,7 @@ import pytest
 from ingest import archives, budget
 from ingest.loaders import load_file
 from kb.errors import IngestError
-from tests.reliability import hostile_files as hostile
+from eval import hostile
 
 
 def test_docx_zip_bomb_is_refused_before_inflating(tmp_path):

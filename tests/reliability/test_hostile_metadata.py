@@ -5,16 +5,8 @@ import pytest
 
 from ingest.loaders import load_file
 from ingest.metadata import build_meta, read_sidecar
+from eval.hostile import ALIAS_BOMB
 from kb.errors import IngestError
-
-# like the probe's 445-byte bomb: each level repeats the one before nine times (9^8 ≈ 43 million
-# strings once printed; the probe's 72 MB error message was one level less)
-ALIAS_BOMB = "".join([
-    "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
-    *(f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefg", "bcdefgh")),
-    "type: *h\n",
-])
-
 
 def _front(yaml_text: str) -> str:
     return f"---\n{yaml_text}---\n# 标题\n正文内容。\n"

@@ -17,7 +17,7 @@ from ingest.documents import build_document
 from ingest.loaders import SUPPORTED, load_file
 from ingest.structure import assemble
 from kb.errors import IngestError
-from tests.reliability import hostile_files as hostile
+from eval import hostile
 
 SECONDS = 8.0  # per file, on a shared 2-core machine; these inputs are small, the budget is for slow parsers
 RSS_MB = 300  # peak resident growth per file (a bomb that inflated would take gigabytes)

@@ -15,8 +15,8 @@ from api.app import create_app
 from index.kbindex import KnowledgeBase
 from kb.settings import Settings
 from tests.api.conftest import fake_settings
-from tests.reliability import hostile_files as hostile
-from tests.reliability.test_hostile_metadata import ALIAS_BOMB
+from eval import hostile
+from eval.hostile import ALIAS_BOMB
 
 TEACHER = {"Authorization": "Bearer teacher-secret"}
 GOOD = "## 一、青蒿素示范园\n青蒿素示范园建在石门县，带动三百户增收。"

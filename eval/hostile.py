@@ -1,4 +1,4 @@
-"""Builders of hostile files, written at test time and small on disk (shared by the hostile-input tests)."""
+"""Builders of hostile files, small on disk: used by the hostile-input tests and by `kb loadtest --hostile`."""
 from __future__ import annotations
 
 import struct
@@ -143,3 +143,22 @@ def peak_rss_growth_mb(fn) -> tuple[float, object]:
     except Exception as exc:  # noqa: BLE001 - the caller checks what was raised
         result = exc
     return (read("VmHWM:") - before) / 1024, result
+
+
+# like the probe's 445-byte bomb: each level repeats the one before nine times (9^8 ≈ 43 million
+# strings once printed; the probe's 72 MB error message was one level less)
+ALIAS_BOMB = "".join([
+    "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    *(f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefg", "bcdefgh")),
+    "type: *h\n",
+])
+
+
+def alias_bomb_md() -> bytes:
+    """Markdown whose front matter is the alias bomb."""
+    return f"---\n{ALIAS_BOMB}---\n# 标题\n正文内容。\n".encode()
+
+
+def bracket_lines_md(chars: int = 64_000) -> bytes:
+    """Markdown lines full of "[": the probe's quadratic link-regex case (64k characters took 23.6 s)."""
+    return ("# 标题\n" + "[" * chars + "\n正文内容。\n").encode()
