@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fcntl
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -23,6 +24,10 @@ class KnowledgeBase:
     docstore: DocStore
     keyword: KeywordIndex | None = None
     _views: dict = field(default_factory=dict, repr=False)  # (version, audience) -> KeywordIndex
+    # one thread loads or builds a keyword index or view while the others wait for it: without it, the
+    # questions arriving after an ingest each built their own copy (32 clients: 32 builds at once, RSS near
+    # 1.5 GB and answers stalled for over a minute at 10k chunks under `kb loadtest --hostile`)
+    _keyword_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def open(cls, settings: Settings, *, embedder: Embedder | None = None) -> "KnowledgeBase":
@@ -136,17 +141,22 @@ class KnowledgeBase:
         """The published keyword index as the role may see it (reloaded when an ingest elsewhere published
         a newer one). A trainee's view holds public records only, with its own term statistics."""
         version = current_version(self.bm25_dir)
-        if self.keyword is None or (version and version != self.keyword.version):
-            self.keyword = KeywordIndex.load(self.bm25_dir) or KeywordIndex.build(self.docstore)
         full = self.keyword
+        if full is None or (version and version != full.version):
+            with self._keyword_lock:
+                full = self.keyword
+                if full is None or (version and version != full.version):
+                    full = self.keyword = KeywordIndex.load(self.bm25_dir) or KeywordIndex.build(self.docstore)
         if role is Role.TEACHER:
             return full
         key = (full.version, role.audience)
         view = self._views.get(key)
         if view is None:
-            view = full.view(role.can_see)
-            self._views = {k: v for k, v in self._views.items() if k[0] == full.version}
-            self._views[key] = view
+            with self._keyword_lock:
+                view = self._views.get(key)
+                if view is None:
+                    view = full.view(role.can_see)
+                    self._views = {**{k: v for k, v in self._views.items() if k[0] == full.version}, key: view}
         return view
 
     def retriever(self, role: Role = Role.TEACHER) -> Retriever:
