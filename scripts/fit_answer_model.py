@@ -7,7 +7,9 @@ Data (never the test sets: not the CMRC 2018 dev set, not eval/sets/bundled or t
 For every question the real retriever (the default hybrid settings, as the service runs it) gives the passages;
 their evidence units are labelled by whether they hold a gold answer or key point. A second, near-miss copy of
 each answerable question has its gold documents removed from the retrieved passages: what is left is about the
-same subject but does not answer it. The unit model learns "this unit answers"; the answerability model, fed the
+same subject but does not answer it. A third, closer copy removes only the passages that hold a gold answer or
+key point, keeping the rest of the gold document: the subject, the section and the neighbouring facts are there,
+the fact asked for is not — the near miss a trainee asks most. The unit model learns "this unit answers"; the answerability model, fed the
 unit model's out-of-fold probabilities, learns "the passages answer the question at all". The refusal threshold
 maximises balanced accuracy on out-of-fold answerability scores; `include_ratio` (when a second unit joins a
 factual answer) maximises character F1 of the composed answer; `llm_threshold` is the highest floor that still
@@ -83,10 +85,17 @@ def _collect(name: str, folder: Path, work: Path, limit: int | None, embedder):
             source = hit.meta.get("source", "")
             return source_to_id.get(source, source)
 
+        def holds_target(hit) -> bool:
+            text = m.normalize(hit.text)
+            return any(m.normalize(t) and m.normalize(t) in text for t in targets)
+
         variants = []
         if q.answerable:
             variants.append(("answerable", result.hits[:k]))
             variants.append(("near_miss", [h for h in wide.hits if pid(h) not in gold][:k]))
+            same_doc = [h for h in wide.hits if not holds_target(h)][:k]
+            if any(pid(h) in gold for h in same_doc):  # else it is the other-documents copy again
+                variants.append(("near_miss_same_doc", same_doc))
         else:
             variants.append(("unanswerable", result.hits[:k]))
         for variant, hits in variants:
@@ -160,7 +169,7 @@ def fit(examples, keyword_by_set, keep: set[str]):
     for e in examples:
         if e["variant"] == "answerable" and not e["labels"].any():
             continue  # retrieval missed the answer: neither a clean positive nor a clean negative
-        if e["variant"] == "near_miss" and e["labels"].any():
+        if e["variant"].startswith("near_miss") and e["labels"].any():
             continue  # another document holds the answer too
         logits = oof_by_example.get(id(e))
         if logits is None:
@@ -192,6 +201,8 @@ def fit(examples, keyword_by_set, keep: set[str]):
         "per_set": {s: {"answered_answerable": round(float((scores[(qy == 1) & (np.array(sets) == s)] >= threshold).mean()), 4),
                         "refused_negatives": round(float((scores[(qy == 0) & (np.array(sets) == s)] < threshold).mean()), 4)}
                     for s in sorted(set(sets))},
+        "refused_by_variant": {v: round(float((scores[np.array(kinds) == v] < threshold).mean()), 4)
+                               for v in sorted(set(kinds)) if v != "answerable"},
     })
     include_ratio, f1 = _fit_include_ratio(train, oof_by_example)
     figures["factual_char_f1_oof"] = round(f1, 4)

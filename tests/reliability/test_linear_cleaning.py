@@ -76,3 +76,16 @@ def test_markdown_cleaning_work_grows_linearly():
             break
     slow = {name: f"{r:.0f}× ({a * 1e3:.1f} ms → {b * 1e3:.1f} ms)" for name, (r, a, b) in worst.items() if r > RATIO_LIMIT}
     assert not slow, f"10× input cost more than {RATIO_LIMIT}× the work: {slow}"
+
+
+def test_a_run_of_one_mark_is_kept_to_three(tmp_path):
+    """64k "[" once made 525 chunks of brackets; a run of one mark now says what three of it say."""
+    from eval import hostile
+    from ingest.cleaning import clean_line
+    from ingest.documents import build_document
+
+    assert clean_line("好！！！！！！") == "好！！！" and clean_line("-----") == "---" and clean_line("……——") == "……——"
+    path = tmp_path / "brackets.md"
+    path.write_bytes(hostile.bracket_lines_md(64_000))
+    doc = build_document(path, doc_id="x", source="brackets.md", count_tokens=len, max_tokens=400, overlap=1)
+    assert len(doc.chunks) == 1 and "[" * 4 not in doc.text and "正文内容" in doc.text
