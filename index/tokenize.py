@@ -28,6 +28,13 @@ _ORDINAL_WORD = re.compile(r"^第[一二三四五六七八九十\d]+[条点项�
 jieba.setLogLevel(logging.WARNING)
 
 
+def fingerprint() -> str:
+    """What the tokens depend on besides the text (the added words): saved tokens are reused only while it holds."""
+    import hashlib
+
+    return hashlib.sha256("\n".join(DOMAIN_WORDS).encode()).hexdigest()[:16]
+
+
 @lru_cache(maxsize=1)
 def _init() -> None:
     for word in DOMAIN_WORDS:
