@@ -1,6 +1,7 @@
 """Request and response models of the API (the OpenAPI docs at /docs come from these)."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -106,9 +107,12 @@ class DocumentPatch(BaseModel):
         if not value or not value.strip():
             return "" if value is not None else None
         try:
-            return parse_date(value.strip(), "date")[0]
-        except IngestError as exc:
+            date = parse_date(value.strip(), "date")[0]
+            parts = [int(p) for p in date.split("-")] + [1, 1]
+            dt.date(*parts[:3])  # a real calendar day (the ingest pattern alone lets 2024-13-45 through)
+        except (IngestError, ValueError) as exc:
             raise ValueError(f"日期应写成 2024-05-20 或 2024-05 (invalid date {value!r})") from exc
+        return date
 
     @field_validator("topics")
     @classmethod
