@@ -46,6 +46,7 @@ class HitTest:
     llm_threshold: float | None  # set when ask would use an LLM
     units: list[UnitScore]
     model: str  # the answer-model weights used
+    fusion: dict  # rrf_k and the two lists' weights: fused = Σ weight / (rrf_k + rank)
 
 
 def hit_test(service, question: str, *, role: Role, filters: Filters | None = None, mode: str | None = None,
@@ -56,6 +57,7 @@ def hit_test(service, question: str, *, role: Role, filters: Filters | None = No
     mode = mode or settings.retrieval_mode
     result = service.search(question, filters=filters, mode=mode, k=top_k or settings.top_k, per_doc=3, role=role)
     answerer = service.extractive(role)
+    retriever = service.kbase.retriever(role)  # the fusion constants search used (a cheap object)
     explained = answerer.explain(question, result.hits, filters=filters, query_vector=result.query_vector)
     uses_llm = settings.answerer != "extractive" and service.llm is not None
     return HitTest(
@@ -63,6 +65,7 @@ def hit_test(service, question: str, *, role: Role, filters: Filters | None = No
         answerability=explained.answer.evidence, threshold=answerer.threshold,
         llm_threshold=answerer.model.llm_threshold if uses_llm else None,
         units=_units(explained), model=answerer.model.name,
+        fusion={"rrf_k": retriever.rrf_k, "dense_weight": retriever.weights[0], "bm25_weight": retriever.weights[1]},
     )
 
 

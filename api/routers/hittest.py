@@ -25,7 +25,7 @@ def _round(value: float | None, digits: int = 4) -> float | None:
 def _body(test: HitTest) -> dict:
     cited = {c.chunk_id: c.n for c in test.answer.citations}
     return {
-        "question": test.question, "mode": test.mode, "model": test.model,
+        "question": test.question, "mode": test.mode, "model": test.model, "fusion": test.fusion,
         "verdict": {"answered": not test.answer.refused, "reason": test.reason, "kind": test.answer.kind,
                     "answerability": _round(test.answerability), "threshold": _round(test.threshold),
                     "llm_threshold": _round(test.llm_threshold)},
