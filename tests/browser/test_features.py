@@ -3,7 +3,6 @@ metadata edit that re-indexes), 命中测试, and exporting a conversation as Ma
 from __future__ import annotations
 
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -14,59 +13,8 @@ if not Path("/usr/bin/chromium").exists():
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
-from tests.browser.conftest import CASE, TEACHER_TOKEN, ingested, serve_app  # noqa: E402
+from tests.browser.conftest import TEACHER_TOKEN, UPLOAD_TITLE as TITLE, use_teacher_token  # noqa: E402
 from tests.browser.test_pages import ask, search  # noqa: E402
-from tests.conftest import LECTURE  # noqa: E402
-
-UPLOAD = textwrap.dedent("""\
-    ---
-    title: 临溪镇垃圾分类调研
-    type: report
-    cohort: 第40期进修班
-    date: 2023-04-02
-    topics: [生态环保]
-    access: internal
-    ---
-    # 临溪镇垃圾分类调研
-    ## 一、基本情况
-    临溪镇推行垃圾分类积分兑换，全镇设置分类投放点两百余个，居民参与率明显提高。
-    ## 二、主要做法
-    镇里组建垃圾分类督导队，每天早晚在投放点值守，指导居民正确分类。
-    """)
-TITLE = "临溪镇垃圾分类调研"
-
-
-def use_teacher_token(page: Page) -> None:
-    """Type the teacher token in the header of a teachers' page, once the page's own token check has run."""
-    expect(page.locator("#token-status")).not_to_be_empty()
-    page.fill("#token", TEACHER_TOKEN)
-    page.dispatch_event("#token", "change")
-    expect(page.locator("#token-status")).to_have_text("已验证：教师")
-
-
-@pytest.fixture(scope="module")
-def edit_url(tmp_path_factory, embedder):
-    """An app of its own (the edit changes its index): two public corpus files and an internal upload."""
-    settings, kbase = ingested(tmp_path_factory.mktemp("documents-app"), {"hubin.md": CASE, "jiceng.md": LECTURE},
-                               embedder, teacher_token=TEACHER_TOKEN)
-    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
-    (settings.uploads_dir / "linxi.md").write_text(UPLOAD, encoding="utf-8")
-    report = kbase.ingest(settings.uploads_dir, conventions=False)
-    assert report.added == ["linxi.md"], report
-    with serve_app(settings, kbase) as url:
-        yield url
-
-
-@pytest.fixture
-def epage(browser, edit_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=edit_url, locale="zh-CN")
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
 
 
 def rows(page: Page, title: str):
