@@ -17,6 +17,19 @@ from tests.browser.conftest import TEACHER_TOKEN, UPLOAD_TITLE as TITLE, use_tea
 from tests.browser.test_pages import ask, search  # noqa: E402
 
 
+@pytest.fixture
+def epage(browser, documents_url):
+    """A page on the documents app (conftest.documents_url: an internal upload beside two public corpus files)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=documents_url, locale="zh-CN")
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
 def rows(page: Page, title: str):
     return page.locator("#docs tbody tr", has_text=title)
 
