@@ -20,7 +20,7 @@ function verdict(data) {
     v.llm_threshold !== null ? el("p", { class: "small" }, `已配置大模型：可答性不低于 ${num(v.llm_threshold)} 时，问答会交给大模型作答（此处不调用）。`) : null,
     el("div", { class: "answer-text", id: "ht-answer" }, data.answer));
   if (data.citations.length)
-    box.append(el("ol", { class: "small" }, data.citations.map(c => el("li", {}, `[${c.n}] ${c.title}${c.section ? " · " + c.section : ""}：${c.quote || ""}`))));
+    box.append(el("ul", { class: "small" }, data.citations.map(c => el("li", {}, `[${c.n}] ${c.title}${c.section ? " · " + c.section : ""}：${c.quote || ""}`))));
   return box;
 }
 function hitsTable(hits) {

@@ -1,6 +1,7 @@
 """Browser tests: a small real index, the real app under uvicorn in a thread, Debian's Chromium via Playwright."""
 from __future__ import annotations
 
+import os
 import socket
 import textwrap
 import threading
@@ -142,6 +143,16 @@ def use_teacher_token(page) -> None:
     page.fill("#token", TEACHER_TOKEN)
     page.dispatch_event("#token", "change")
     expect(page.locator("#token-status")).to_have_text("已验证：教师")
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    """Where screenshots go: a temporary folder, unless KB_SCREENSHOTS_DIR names one (`make screenshots`
+    points it at docs/screenshots to refresh the README's)."""
+    target = os.environ.get("KB_SCREENSHOTS_DIR")
+    folder = Path(target) if target else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,7 @@ def choose(page: Page, select: str, value: str) -> None:
 
 
 # 10 -----------------------------------------------------------------------------------------------------------
-def test_documents_edit_reindexes_facets_and_trainee_visibility(epage: Page):
+def test_documents_edit_reindexes_facets_and_trainee_visibility(epage: Page, shots: Path):
     page = epage
     trainee = page.request  # requests without a token: what a trainee is served
     assert trainee.get("/api/search?q=垃圾分类").json()["total"] == 0
@@ -81,6 +81,7 @@ def test_documents_edit_reindexes_facets_and_trainee_visibility(epage: Page):
     expect(chunks.first.locator(".meta")).to_contain_text("一、基本情况")
     expect(page.locator("#e-access")).to_have_value("internal")
     expect(page.locator("#e-cohort")).to_have_value("第40期进修班")
+    page.screenshot(path=str(shots / "documents.png"))
 
     # a bad date is refused with the field named; nothing changes
     page.fill("#e-date", "去年春天")
@@ -126,7 +127,7 @@ def test_documents_corpus_file_is_not_editable_and_says_why(epage: Page):
 
 
 # 13 -----------------------------------------------------------------------------------------------------------
-def test_hit_test_shows_scores_and_verdict(page: Page):
+def test_hit_test_shows_scores_and_verdict(page: Page, shots: Path):
     page.goto("/hit-test")
     expect(page.locator("#ht-q")).to_be_focused()
     expect(page.locator("#ht-status")).to_contain_text("仅限教师")
@@ -144,6 +145,7 @@ def test_hit_test_shows_scores_and_verdict(page: Page):
     expect(first).to_contain_text(re.compile(r"\d\.\d{3}（第 \d+ 名）"))  # dense and BM25 with their ranks
     expect(first.locator("td").nth(5)).to_have_text(re.compile(r"\[\d\]"))  # cited in the answer
     expect(page.locator("#units-table tr[data-chosen=true]").first).to_be_visible()
+    page.screenshot(path=str(shots / "hittest.png"))
 
     page.fill("#ht-q", "党校食堂几点开饭？")
     page.select_option("#ht-mode", "bm25")
