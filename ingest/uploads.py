@@ -109,7 +109,7 @@ def edit_sidecar(path: Path, changes: dict) -> str | None:
     old = side.read_text(encoding="utf-8") if side.exists() else None
     meta = read_sidecar(path, path.name)
     meta.update({k: v for k, v in changes.items() if k in EDITABLE})
-    tmp = side.with_name(side.name + ".tmp")
+    tmp = side.with_name(f".{side.name}.tmp")  # hidden: an ingest running meanwhile does not list it
     tmp.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
     os.replace(tmp, side)
     return old
