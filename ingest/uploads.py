@@ -6,7 +6,10 @@
   in `uploads/`, so no other job's ingest takes them and reports them as its own (#8);
 - `Jobs` runs one job at a time: a file with the same bytes and metadata as an indexed document is
   dropped as a duplicate, the rest move into `uploads/` and are ingested with quarantine, and each
-  file's result says what happened: ingested, duplicate of X, quarantined: reason, failed: reason.
+  file's result says what happened: ingested, duplicate of X, quarantined: reason, failed: reason;
+- an edit of an upload's metadata (`Jobs.edit`) is written into its `.meta.yaml` sidecar, which outranks
+  the file's front matter, and the uploads folder is ingested again (the changed sidecar changes the file's
+  hash, so only that document is re-embedded; its id stays). A re-ingest that fails puts the old sidecar back.
 
 Uploaded names are indexed whatever they look like (`_private.md`, `README.md`): the corpus
 conventions that skip such names are for authors of a corpus folder, not for files a teacher chose (#7).
@@ -31,7 +34,7 @@ import yaml
 
 from ingest.jobs import JobStore
 from ingest.loaders import SUPPORTED
-from ingest.metadata import sidecar_path
+from ingest.metadata import read_sidecar, sidecar_path
 from ingest.pipeline import IngestReport, file_hash
 from ingest.quarantine import Quarantine
 from kb.errors import UploadRejected, clip
@@ -94,6 +97,30 @@ class Index(Protocol):
     def ingest(self, folder, **options) -> IngestReport: ...
 
     def remove_document(self, doc_id: str) -> dict | None: ...
+
+
+EDITABLE = ("title", "type", "cohort", "date", "topics", "access", "pishi")
+
+
+def edit_sidecar(path: Path, changes: dict) -> str | None:
+    """Merge `changes` (keys of EDITABLE) into the file's sidecar, keeping its other keys (`defaults`, notes),
+    written atomically; returns the sidecar's previous text (None when it had none)."""
+    side = sidecar_path(path)
+    old = side.read_text(encoding="utf-8") if side.exists() else None
+    meta = read_sidecar(path, path.name)
+    meta.update({k: v for k, v in changes.items() if k in EDITABLE})
+    tmp = side.with_name(f".{side.name}.tmp")  # hidden: an ingest running meanwhile does not list it
+    tmp.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    os.replace(tmp, side)
+    return old
+
+
+def restore_sidecar(path: Path, old: str | None) -> None:
+    side = sidecar_path(path)
+    if old is None:
+        side.unlink(missing_ok=True)
+    else:
+        side.write_text(old, encoding="utf-8")
 
 
 def safe_filename(name: str) -> str:
@@ -256,6 +283,32 @@ class Jobs:
             return
         with self._state:
             job["status"], job["removed"] = "done", [removed["source"]] if removed else []
+            self._save(job)
+
+    def edit(self, index: Index, doc_id: str, path: Path, changes: dict) -> dict:
+        """Change an upload's metadata: its sidecar, then a re-ingest of the uploads folder (a background job)."""
+        job = self.store.create(kind="edit", doc_id=doc_id, changes=changes)
+        with self._state:
+            self.jobs[job["job_id"]] = job
+            self._forget_old()
+        threading.Thread(target=self._run_edit, args=(index, job, path), daemon=True).start()
+        return self.get(job["job_id"])
+
+    def _run_edit(self, index: Index, job: dict, path: Path) -> None:
+        with self._state:
+            job["status"] = "running"
+            self._save(job)
+        try:
+            with self.lock:
+                old = edit_sidecar(path, job["changes"])
+                report = self.ingest_uploads(index)
+                reason = dict(report.failed).get(path.name)
+                if reason is not None:  # the indexed version stays; so does the metadata it was built from
+                    restore_sidecar(path, old)
+        except Exception as exc:  # noqa: BLE001 - the job records the failure for the teacher to see
+            reason = clip(f"{type(exc).__name__}: {exc}", 500)
+        with self._state:
+            job["status"], job["error"], job["finished"] = ("failed" if reason else "done"), reason, time.time()
             self._save(job)
 
     def submit(self, index: Index, batch: str, staged: list[Staged], *, background: bool = True) -> dict:

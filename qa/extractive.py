@@ -57,6 +57,15 @@ class Piece:
     order: tuple  # (hit rank, offset) for document order
 
 
+@dataclass
+class Explained:
+    """An answer and why: the evidence (None for a list built from metadata) and the quoted pieces."""
+
+    answer: Answer
+    evidence: Evidence | None
+    pieces: list[Piece]
+
+
 class ExtractiveAnswerer:
     name = "extractive"
 
@@ -90,20 +99,26 @@ class ExtractiveAnswerer:
     # answers -------------------------------------------------------------------------------------------
     def answer(self, question: str, hits: list[Hit], *, filters: Filters | None = None, query_vector=None,
                **_) -> Answer:
+        return self.explain(question, hits, filters=filters, query_vector=query_vector).answer
+
+    def explain(self, question: str, hits: list[Hit], *, filters: Filters | None = None,
+                query_vector=None) -> "Explained":
+        """The answer with what decided it: the evidence scored and the pieces quoted (the 命中测试 shows them)."""
         q = analyse(question)
         related = [Citation.from_hit(i + 1, h) for i, h in enumerate(hits)]
         if q.kind == "collection":
             listed = self._collection(q, filters, related)
             if listed is not None:
-                return listed
+                return Explained(listed, None, [])
         ev = self.evidence(question, hits, query_vector)
         if not ev.units or ev.answerability < self.threshold:
-            return Answer(REFUSAL, [], True, related=related, evidence=ev.answerability, kind=q.kind)
+            return Explained(Answer(REFUSAL, [], True, related=related, evidence=ev.answerability, kind=q.kind), ev, [])
         pieces, notice = self.compose(ev)
         if not pieces:
-            return Answer(REFUSAL, [], True, related=related, evidence=ev.answerability, kind=q.kind)
+            return Explained(Answer(REFUSAL, [], True, related=related, evidence=ev.answerability, kind=q.kind), ev, [])
         text, citations = render(pieces, numbered=q.kind in ("list",) and len(pieces) > 1)
-        return Answer(text, citations, False, related=related, evidence=ev.answerability, kind=q.kind, notice=notice)
+        answer = Answer(text, citations, False, related=related, evidence=ev.answerability, kind=q.kind, notice=notice)
+        return Explained(answer, ev, pieces)
 
     def compose(self, ev: Evidence) -> tuple[list[Piece], str]:
         kind = ev.question.kind

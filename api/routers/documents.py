@@ -1,13 +1,13 @@
-"""Documents: list, view (cleaned text with chunk anchors), upload and delete (teachers; background jobs)."""
+"""Documents: list (filtered), view (cleaned text with chunk anchors), chunks; upload, metadata edit and delete
+(teachers; background jobs)."""
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import OrderedDict
 from pathlib import Path
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import Role, RoleDep, ServiceDep, TeacherDep
 from api.errors import ApiError
 from api.limits import read_upload_form
+from api.schemas import DocumentPatch
+from index import catalog
+from index.filters import Filters
 from ingest.loaders import SUPPORTED
 from ingest.pipeline import content_hash, content_stamp, folder_label
 from ingest.uploads import UploadMeta
@@ -34,24 +37,40 @@ def _load_visible(service, doc_id: str, role: Role):
     return doc
 
 
-# sync routes (run in the threadpool): a role's index view may be built on first use
-@router.get("/documents", summary="文档列表 (list documents)")
-def list_documents(request: Request, role: RoleDep, service: ServiceDep):
+def _uploaded_ids(request: Request, service) -> set[str]:
     settings = request.app.state.settings
     uploads = folder_label(settings.uploads_dir.resolve(), settings.data_dir)
-    uploaded = {e.get("doc_id") for e in service.kbase.docstore.read_manifest().get("files", {}).values()
-                if e.get("root") == uploads}
-    docs: OrderedDict[str, dict] = OrderedDict()
-    for record in service.kbase.keyword_index(role).records:
-        m = record.meta
-        entry = docs.setdefault(m["doc_id"], {
-            "doc_id": m["doc_id"], "title": m.get("title"), "type": m.get("type"), "category": m.get("category"),
-            "author": m.get("author"), "cohort": m.get("cohort"), "date": m.get("date"), "access": m.get("access"),
-            "pishi": m.get("pishi"), "topics": [t for t in (m.get("topics") or "").split("|") if t],
-            "source": m.get("source"), "chunks": 0, "ideas": 0, "uploaded": m["doc_id"] in uploaded,
-        })
-        entry["ideas" if m.get("kind") == "idea" else "chunks"] += 1
-    return {"documents": sorted(docs.values(), key=lambda d: (d["type"] or "", d["date"] or ""), reverse=False)}
+    return {e.get("doc_id") for e in service.kbase.docstore.read_manifest().get("files", {}).values()
+            if e.get("root") == uploads}
+
+
+def _upload_entry(request: Request, service, doc_id: str, *, corpus_message: str) -> dict:
+    """The manifest entry of an uploaded document; 409 for a file of a corpus folder (the server does not
+    write into a teacher's source folder: the file is changed there and re-ingested with kb ingest)."""
+    settings = request.app.state.settings
+    uploads = folder_label(settings.uploads_dir.resolve(), settings.data_dir)
+    entry = next((e for e in service.kbase.docstore.read_manifest().get("files", {}).values()
+                  if e.get("doc_id") == doc_id), None)
+    if entry is None or entry.get("root") != uploads:
+        raise ApiError(409, "not_an_upload", corpus_message)
+    return entry
+
+
+# sync routes (run in the threadpool): a role's index view may be built on first use
+@router.get("/documents", summary="文档列表，可按类型、班次、年份、权限、批示筛选 (list documents, filtered)")
+def list_documents(
+    request: Request, role: RoleDep, service: ServiceDep,
+    type: list[Literal["lecture", "case", "report"]] | None = Query(None),  # noqa: A002 - API name
+    cohort: str | None = Query(None, max_length=50), year: int | None = Query(None, ge=1949, le=2100),
+    access: Literal["public", "internal"] | None = None, pishi: bool | None = None,
+):
+    filters = role.scope(Filters(types=tuple(type or ()), cohort=cohort, year_from=year, year_to=year,
+                                 access=(access,) if access else (), pishi=pishi))
+    if access and filters.access != (access,):  # a trainee asking for internal documents: there are none to see
+        return {"documents": [], "values": catalog.known_values(service.kbase.keyword_index(role).records)}
+    records = service.kbase.keyword_index(role).records
+    return {"documents": catalog.summaries(records, filters=filters, uploaded=_uploaded_ids(request, service)),
+            "values": catalog.known_values(records)}
 
 
 @router.get("/documents/{doc_id}", summary="文档全文与段落锚点 (cleaned text with chunk anchors)")
@@ -63,16 +82,39 @@ def get_document(doc_id: str, role: RoleDep, service: ServiceDep):
     return data
 
 
+@router.get("/documents/{doc_id}/chunks", summary="文档切分成的段落 (the chunks a document was split into)")
+def document_chunks(doc_id: str, role: RoleDep, service: ServiceDep):
+    doc = _load_visible(service, doc_id, role)
+    return {"doc_id": doc.doc_id, "title": doc.meta.title, "source": doc.source, "chunks": [
+        {"chunk_id": c.chunk_id, "ordinal": c.ordinal, "kind": c.kind, "section": c.section, "page": c.page,
+         "start": c.start, "end": c.end, "chars": len(c.text), "text": c.text, "idea_no": c.idea_no or None,
+         "idea_title": c.idea_title or None, "embedded_as": c.embed_text(doc.meta.title)}
+        for c in doc.chunks]}
+
+
+@router.patch("/documents/{doc_id}", status_code=202,
+              summary="修改上传文档的元数据并重新索引 (teachers only; a background job)")
+def edit_document(doc_id: str, body: DocumentPatch, request: Request, _: TeacherDep, service: ServiceDep):
+    _load_visible(service, doc_id, Role.TEACHER)
+    changes = body.changes()
+    if not changes:
+        raise ApiError(422, "empty_patch", "没有要修改的字段 (no field to change): "
+                                           "title, type, cohort, date, topics, access, pishi")
+    entry = _upload_entry(request, service, doc_id, corpus_message=(
+        "该文档来自资料目录 corpus/，请在源文件开头的元数据（或旁边的 .meta.yaml）中修改后重新运行 kb ingest "
+        "(a corpus file: edit its front matter or sidecar, then re-ingest)"))
+    path = request.app.state.settings.uploads_dir / entry["path"]
+    job = request.app.state.jobs.edit(service.kbase, doc_id, path, changes)
+    return {"job_id": job["job_id"], "status": job["status"], "doc_id": doc_id, "changes": changes,
+            "status_url": f"/api/jobs/{job['job_id']}"}
+
+
 @router.delete("/documents/{doc_id}", status_code=202, summary="删除上传的文档 (teachers only; a background job)")
 def delete_document(doc_id: str, request: Request, _: TeacherDep, service: ServiceDep):
     doc = _load_visible(service, doc_id, Role.TEACHER)
+    entry = _upload_entry(request, service, doc_id, corpus_message=(
+        "该文档来自资料目录 corpus/，请删除源文件后重新运行 kb ingest (delete the source file, then re-ingest)"))
     settings = request.app.state.settings
-    uploads = folder_label(settings.uploads_dir.resolve(), settings.data_dir)
-    entry = next((e for e in service.kbase.docstore.read_manifest().get("files", {}).values()
-                  if e.get("doc_id") == doc_id), None)
-    if entry is None or entry.get("root") != uploads:
-        raise ApiError(409, "not_an_upload",
-                       "该文档来自资料目录 corpus/，请删除源文件后重新运行 kb ingest (delete the source file, then re-ingest)")
     job = request.app.state.jobs.delete(service.kbase, doc_id, settings.uploads_dir / entry["path"])
     return {"job_id": job["job_id"], "status": job["status"], "deleted": doc_id, "title": doc.meta.title,
             "status_url": f"/api/jobs/{job['job_id']}"}

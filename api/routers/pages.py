@@ -1,4 +1,5 @@
-"""The pages: chat (/), teachers' search (/search), a document view (/documents/{id}), eval (/eval)."""
+"""The pages: chat (/), teachers' search (/search), documents (/documents, /documents/{id}), 命中测试 (/hit-test),
+eval (/eval)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,6 +19,16 @@ async def chat_page():
 @router.get("/search")
 async def search_page():
     return FileResponse(STATIC / "search.html")
+
+
+@router.get("/documents")
+async def documents_page():
+    return FileResponse(STATIC / "documents.html")
+
+
+@router.get("/hit-test")
+async def hit_test_page():
+    return FileResponse(STATIC / "hittest.html")
 
 
 @router.get("/documents/{doc_id}")

@@ -140,6 +140,32 @@ box.addEventListener("keydown", ev => {
   if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); if (!pending) form.requestSubmit(); }
 });
 box.addEventListener("input", showCount);
+// Export: the conversation as Markdown, built here from the answers shown (nothing is sent to the server);
+// each answer is followed by its citations' title, place and quoted sentence, for reuse in a report.
+const quoted = text => String(text || "").trim().split(/\n+/).map(line => "> " + line).join("\n");
+function sourceLine(c, list) {
+  return `${c.n || list.indexOf(c) + 1}. ${sourceLabel(c, list)}\n\n${quoted(c.quote || c.snippet)}`;
+}
+function conversationMarkdown(turns, when = new Date()) {
+  const out = ["# 学习助手对话记录", "", `导出时间：${when.toLocaleString("zh-CN", { hour12: false })}`, ""];
+  turns.forEach((t, i) => {
+    out.push(`## 问题 ${i + 1}：${t.question}`, "", t.answer.trim(), "");
+    const list = t.refused ? (t.related || []).slice(0, 3) : (t.citations || []);
+    if (list.length) out.push(t.refused ? "**最接近的段落：**" : "**来源：**", "", ...list.map(c => sourceLine(c, list) + "\n"));
+  });
+  return out.join("\n").replace(/\n{3,}/g, "\n\n").trim() + "\n";
+}
+function exportConversation() {
+  if (!history.length) { notify("还没有对话可以导出。"); return; }
+  const now = new Date();
+  const stamp = now.toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
+  const url = URL.createObjectURL(new Blob([conversationMarkdown(history, now)], { type: "text/markdown;charset=utf-8" }));
+  const link = el("a", { href: url, download: `学习助手对话-${stamp}.md`, class: "hidden" });
+  document.body.append(link); link.click(); link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  status.textContent = `已导出 ${history.length} 轮对话（Markdown 文件）。`;
+}
+$("#export").addEventListener("click", exportConversation);
 $("#clear").addEventListener("click", ev => { ev.preventDefault(); history = []; sessionStorage.removeItem("kbHistory"); chat.replaceChildren(); });
 $("#examples").append(el("span", { class: "small" }, "试试："), ...EXAMPLES.map(q => el("button", { type: "button", onclick: () => ask(q) }, q)));
 for (const turn of history) {

@@ -126,3 +126,36 @@ async function showPassage(panel, docId, start, end, quoteStart = 0, quoteEnd = 
     panel.replaceChildren(el("p", { class: "meta" }, "无法打开文档：" + e.message));
   }
 }
+// The teacher-token form of a teachers' page (#token-form, #token, #token-status): the stored token is checked
+// on load (a refused one is dropped); a typed one is stored only once the server accepts it. onRole(role) runs
+// after each check with "teacher" or "trainee".
+function tokenForm(onRole) {
+  const box = $("#token"), status = $("#token-status");
+  const LABEL = { teacher: "已验证：教师", trainee: "已验证：学员" };
+  async function apply() {
+    const token = box.value.trim();
+    if (!token) { localStorage.removeItem(TOKEN_KEY); status.textContent = "未使用令牌（学员）"; onRole("trainee"); return; }
+    status.textContent = "验证中…";
+    let role;
+    try { role = await checkToken(token); }
+    catch (e) { status.textContent = "无法验证令牌：" + e.message; return; }
+    if (role === null) { status.textContent = "令牌无效，未保存"; return; }
+    localStorage.setItem(TOKEN_KEY, token); status.textContent = LABEL[role] || role; onRole(role);
+  }
+  $("#token-form").addEventListener("submit", ev => { ev.preventDefault(); apply(); });
+  box.addEventListener("change", apply);
+  box.value = storedToken();
+  storedRole().then(role => {
+    status.textContent = role === null ? "保存的令牌无效，已删除" : storedToken() ? LABEL[role] : "未使用令牌（学员）";
+    if (role === null) box.value = "";
+    onRole(role || "trainee");
+  }).catch(() => onRole("trainee"));
+}
+// A job of the API (upload, edit, delete) polled until it ends; its final state.
+async function waitJob(jobId, every = 400) {
+  for (;;) {
+    const job = await api(`/api/jobs/${encodeURIComponent(jobId)}`);
+    if (job.status === "done" || job.status === "failed") return job;
+    await new Promise(r => setTimeout(r, every));
+  }
+}

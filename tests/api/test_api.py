@@ -44,6 +44,8 @@ def test_trainee_never_sees_internal_report_by_any_route(client):
     internal_id = next(d["doc_id"] for d in internal_id if d["access"] == "internal")
     assert client.get(f"/api/documents/{internal_id}").status_code == 404
     assert client.get(f"/api/documents/{internal_id}", headers=TEACHER).status_code == 200
+    assert client.get(f"/api/documents/{internal_id}/chunks").status_code == 404
+    assert client.get("/api/hit-test", params={"q": "茶链长"}).status_code == 403
 
 
 def test_teacher_sees_internal_and_golden_ideas(client):
@@ -145,6 +147,13 @@ def test_upload_limits(client, api_settings, name, data, status, code):
     ("get", "/api/search", {"params": {"q": "x", "type": "video"}}, 422),
     ("get", "/api/documents/0123456789abcdef", {}, 404),
     ("get", "/api/documents/../../etc/passwd", {}, 404),
+    ("get", "/api/documents/0123456789abcdef/chunks", {}, 404),
+    ("get", "/api/documents", {"params": {"access": "secret"}}, 422),
+    ("patch", "/api/documents/0123456789abcdef", {"json": {"access": "public"}}, 403),
+    ("patch", "/api/documents/0123456789abcdef", {"json": {"access": "public"}, "headers": TEACHER}, 404),
+    ("patch", "/api/documents/0123456789abcdef", {"json": {"date": "明年"}, "headers": TEACHER}, 422),
+    ("get", "/api/hit-test", {"params": {"q": "茶园"}}, 403),
+    ("get", "/api/hit-test", {"params": {"q": " "}, "headers": TEACHER}, 422),
     ("get", "/api/health", {"headers": {"Authorization": "Bearer wrong"}}, 200),
     ("get", "/api/stats", {"headers": {"Authorization": "Bearer wrong"}}, 401),
     ("put", "/api/ask", {}, 405),
@@ -177,7 +186,8 @@ def test_health_and_stats(client):
 def test_openapi_lists_the_routes(client):
     paths = client.get("/openapi.json").json()["paths"]
     for path in ("/api/ask", "/api/ask/stream", "/api/search", "/api/ideas", "/api/documents",
-                 "/api/documents/{doc_id}", "/api/jobs/{job_id}", "/api/health", "/api/stats"):
+                 "/api/documents/{doc_id}", "/api/documents/{doc_id}/chunks", "/api/hit-test", "/api/jobs/{job_id}",
+                 "/api/health", "/api/stats"):
         assert path in paths
 
 

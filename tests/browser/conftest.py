@@ -1,6 +1,7 @@
 """Browser tests: a small real index, the real app under uvicorn in a thread, Debian's Chromium via Playwright."""
 from __future__ import annotations
 
+import os
 import socket
 import textwrap
 import threading
@@ -33,6 +34,25 @@ CASE = textwrap.dedent(f"""\
     镇里成立民宿协会，统一服务标准和价格公示。
     网页安全提示：{XSS} 这样的文字应当原样显示。
     """)
+
+
+# An upload (internal, with a cohort) for the documents view: its metadata can be edited there.
+UPLOAD = textwrap.dedent("""\
+    ---
+    title: 临溪镇垃圾分类调研
+    type: report
+    cohort: 第40期进修班
+    date: 2023-04-02
+    topics: [生态环保]
+    access: internal
+    ---
+    # 临溪镇垃圾分类调研
+    ## 一、基本情况
+    临溪镇推行垃圾分类积分兑换，全镇设置分类投放点两百余个，居民参与率明显提高。
+    ## 二、主要做法
+    镇里组建垃圾分类督导队，每天早晚在投放点值守，指导居民正确分类。
+    """)
+UPLOAD_TITLE = "临溪镇垃圾分类调研"
 
 
 def _free_port() -> int:
@@ -100,6 +120,39 @@ def serve_app(settings, kbase):
 def base_url(browser_kbase):
     with serve_app(*browser_kbase) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def documents_url(tmp_path_factory, embedder):
+    """An app of its own per module (an edit changes its index): two public corpus files and an internal upload."""
+    settings, kbase = ingested(tmp_path_factory.mktemp("documents-app"), {"hubin.md": CASE, "jiceng.md": LECTURE},
+                               embedder, teacher_token=TEACHER_TOKEN)
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    (settings.uploads_dir / "linxi.md").write_text(UPLOAD, encoding="utf-8")
+    report = kbase.ingest(settings.uploads_dir, conventions=False)
+    assert report.added == ["linxi.md"], report
+    with serve_app(settings, kbase) as url:
+        yield url
+
+
+def use_teacher_token(page) -> None:
+    """Type the teacher token in the header of a teachers' page, once the page's own token check has run."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#token-status")).not_to_be_empty()
+    page.fill("#token", TEACHER_TOKEN)
+    page.dispatch_event("#token", "change")
+    expect(page.locator("#token-status")).to_have_text("已验证：教师")
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    """Where screenshots go: a temporary folder, unless KB_SCREENSHOTS_DIR names one (`make screenshots`
+    points it at docs/screenshots to refresh the README's)."""
+    target = os.environ.get("KB_SCREENSHOTS_DIR")
+    folder = Path(target) if target else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="session")

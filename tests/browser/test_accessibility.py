@@ -16,6 +16,7 @@ if not Path("/usr/bin/chromium").exists():
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
+from tests.browser.conftest import UPLOAD_TITLE, use_teacher_token  # noqa: E402
 from tests.browser.test_pages import ask, search, set_teacher_token  # noqa: E402
 
 AXE = Path(os.environ.get("AXE_CORE_JS") or Path(__file__).resolve().parents[2] / ".ci/node_modules/axe-core/axe.min.js")
@@ -72,4 +73,46 @@ def test_eval_and_document_pages_have_no_serious_violations(page: Page, width: s
     doc = page.request.get("/api/documents").json()["documents"][0]
     page.goto(f"/documents/{doc['doc_id']}")
     expect(page.locator("#passage-text")).to_be_visible()
+    check(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_documents_page_has_no_serious_violations(browser, documents_url, width: str):
+    context = browser.new_context(viewport=WIDTHS[width], base_url=documents_url, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto("/documents")
+        expect(page.locator("#docs table")).to_be_visible()
+        check(page)
+        use_teacher_token(page)
+        page.locator("#docs tbody tr button.linklike", has_text=UPLOAD_TITLE).click()
+        expect(page.locator("#chunks li").first).to_be_visible()
+        expect(page.locator("#edit-form")).to_be_visible()  # an upload: its metadata form
+        check(page)
+        page.locator("#docs tbody tr button.linklike", has_text="湖滨镇民宿集群发展案例").click()
+        expect(page.locator("#edit-note")).to_be_visible()  # a corpus file: the note instead
+        check(page)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_hit_test_page_has_no_serious_violations(page: Page, width: str):
+    page.set_viewport_size(WIDTHS[width])
+    page.goto("/hit-test")
+    expect(page.locator("#ht-status")).not_to_be_empty()
+    check(page)
+    use_teacher_token(page)
+    page.fill("#ht-q", "石门县把全县划分为多少个网格？")
+    page.press("#ht-q", "Enter")
+    expect(page.locator("#verdict")).to_be_visible()
+    check(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_chat_page_with_export_has_no_serious_violations(page: Page, width: str):
+    page.set_viewport_size(WIDTHS[width])
+    page.goto("/")
+    page.click("#export")
+    expect(page.locator("#notice")).to_be_visible()
     check(page)

@@ -1,7 +1,6 @@
 """The chat and teachers' search pages in a real Chromium against the real app (see conftest.py)."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -14,17 +13,6 @@ if not Path("/usr/bin/chromium").exists():
 from playwright.sync_api import Page, expect  # noqa: E402
 
 from tests.browser.conftest import TEACHER_TOKEN, XSS  # noqa: E402
-
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    """Where screenshots go: a temporary folder, unless KB_SCREENSHOTS_DIR names one (`make screenshots`
-    points it at docs/screenshots to refresh the README's)."""
-    target = os.environ.get("KB_SCREENSHOTS_DIR")
-    folder = Path(target) if target else tmp_path_factory.mktemp("screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def ask(page: Page, question: str):
