@@ -10,7 +10,6 @@ from api import errors
 from api.deps import RateLimiter
 from api.limits import BodyLimit
 from api.routers import ask, documents, evalreport, health, hittest, pages, quarantine, search
-from index.access import Role
 from index.kbindex import KnowledgeBase
 from ingest.jobs import JobStore
 from ingest.uploads import Jobs, UploadService
@@ -27,10 +26,9 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
         # an ingest killed midway left the dirty marker: drop its orphan vectors and publish a keyword index
         # of the manifest-listed documents before the first answer (skipped while another ingest runs)
         base.recover()
-        for role in Role:
-            base.keyword_index(role)
         app.state.uploads.remove_stale()  # batches staged before a restart lost their in-memory job
         app.state.service = KnowledgeService(base)
+        app.state.service.warm()  # role views and English bridges, before the first question
         yield
 
     app = FastAPI(

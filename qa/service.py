@@ -6,6 +6,7 @@ answer, Reset when an LLM failed and the extractive answer replaces the streamed
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,6 +69,13 @@ class KnowledgeService:
         self.llm = llm if llm is not None else (make_llm(kbase.settings) if wants_llm else None)
         self.docs = DocCache(kbase.docstore)
         self._bridges: dict[tuple[str, int], EnglishBridge] = {}
+        self._bridge_lock = threading.Lock()  # one thread builds a view's bridge (~1 s at 10k chunks), the rest wait
+
+    def warm(self) -> None:
+        """Build what the first questions would otherwise wait for: each role's keyword view and English
+        bridge (this reads the CC-CEDICT dictionary once, ~3 s)."""
+        for role in Role:
+            self._bridge(self.kbase.keyword_index(role))
 
     @property
     def settings(self):
@@ -105,9 +113,12 @@ class KnowledgeService:
         key = (keyword.version, id(keyword))
         bridge = self._bridges.get(key)
         if bridge is None:
-            bridge = EnglishBridge(keyword.bm25.vocab_dict.keys())
-            self._bridges = {k: v for k, v in self._bridges.items() if k[0] == keyword.version}
-            self._bridges[key] = bridge
+            with self._bridge_lock:
+                bridge = self._bridges.get(key)
+                if bridge is None:
+                    bridge = EnglishBridge(keyword.bm25.vocab_dict.keys())
+                    kept = {k: v for k, v in self._bridges.items() if k[0] == keyword.version}
+                    self._bridges = {**kept, key: bridge}
         return bridge
 
     def extractive(self, role: Role = Role.TEACHER) -> ExtractiveAnswerer:

@@ -21,3 +21,23 @@ def test_bridged_query_leaves_chinese_questions_alone():
     assert bridged_query("石门县划分了多少个网格？", bridge) == "石门县划分了多少个网格？"
     assert bridged_query("How many grids does Shimen have?", bridge).startswith("How many grids does Shimen have? ")
     assert bridged_query("How many grids does Shimen have?", None) == "How many grids does Shimen have?"
+
+
+def test_concurrent_first_questions_read_the_dictionary_once(monkeypatch):
+    """32 English questions arriving together once each parsed CC-CEDICT (RSS past 1.5 GB): now one reads it."""
+    import gzip
+    import threading
+
+    from qa import bridge
+
+    bridge._dictionary_entries.cache_clear()
+    bridge._english_words.cache_clear()
+    opened = []
+    real_open = gzip.open
+    monkeypatch.setattr(bridge.gzip, "open", lambda *a, **k: opened.append(1) or real_open(*a, **k))
+    threads = [threading.Thread(target=fn) for fn in (bridge._dictionary, bridge._english_words) * 4]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(opened) == 1 and bridge._dictionary() is bridge._dictionary()
