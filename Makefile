@@ -25,8 +25,9 @@ install: $(VENV)/.installed
 ingest: install
 	$(KB) ingest corpus/
 
-run: ingest
-	$(KB) serve --host $(HOST) --port $(PORT)
+# serves at once and ingests corpus/ in the background: pages answer from what is stored and show the progress
+run: install
+	$(KB) serve --ingest corpus/ --host $(HOST) --port $(PORT)
 
 test: install
 	$(PY) -m pytest

@@ -13,6 +13,7 @@ from api.routers import ask, documents, evalreport, health, hittest, pages, quar
 from index.kbindex import KnowledgeBase
 from ingest.jobs import JobStore
 from ingest.uploads import Jobs, UploadService
+from index.background import BackgroundIngest
 from qa.service import KnowledgeService
 from kb.settings import Settings, get_settings
 
@@ -29,6 +30,8 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
         app.state.uploads.remove_stale()  # batches staged before a restart lost their in-memory job
         app.state.service = KnowledgeService(base)
         app.state.service.warm()  # role views and English bridges, before the first question
+        if settings.serve_ingest is not None:
+            app.state.first_ingest.start(base, settings.serve_ingest)
         yield
 
     app = FastAPI(
@@ -42,6 +45,7 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
     app.state.rate_limiter = RateLimiter.from_settings(settings)
     app.state.uploads = UploadService.from_settings(settings)
     app.state.jobs = Jobs(app.state.uploads, store=JobStore(settings.data_dir / "jobs"))
+    app.state.first_ingest = BackgroundIngest()
     errors.install(app)
     app.add_middleware(BodyLimit)
     for module in (ask, search, documents, hittest, quarantine, health, evalreport, pages):

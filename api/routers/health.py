@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from collections import Counter
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from api.deps import OpenRoleDep, RoleDep, ServiceDep
+from index.access import Role
 
 router = APIRouter(prefix="/api", tags=["health 状态"])
 
 
 # sync routes: FastAPI runs them in the threadpool, so the Chroma and LLM pings never stall the event loop
 @router.get("/health", summary="服务状态 (index loaded, counts, embedder, LLM)")
-def health(role: OpenRoleDep, service: ServiceDep):
+def health(role: OpenRoleDep, service: ServiceDep, request: Request):
     kbase = service.kbase
     kbase.store.count()  # the Chroma ping: raises (→ 500/503) when the store is unreachable
     records = kbase.keyword_index(role).records
@@ -29,6 +30,8 @@ def health(role: OpenRoleDep, service: ServiceDep):
         "llm": {"configured": service.llm is not None, "name": getattr(service.llm, "name", None),
                 "reachable": service.llm.ping() if service.llm is not None else None},
         "limits": {"max_question_chars": kbase.settings.max_question_chars},
+        # the server's own first ingest (kb serve --ingest): the pages show "正在导入 …" while it runs
+        "ingest": request.app.state.first_ingest.status.public(teacher=role is Role.TEACHER),
     }
 
 

@@ -159,3 +159,26 @@ async function waitJob(jobId, every = 400) {
     await new Promise(r => setTimeout(r, every));
   }
 }
+
+// The server's first ingest (kb serve --ingest, make run): a banner with the progress until it is done.
+// Teachers see the counts; others the share done (the counts include internal files).
+async function watchIngest() {
+  let box = null;
+  for (;;) {
+    let ingest;
+    try { ingest = (await api("/api/health")).ingest; } catch (e) { return; }
+    if (!ingest || !ingest.running) {
+      if (box) { box.textContent = ingest && ingest.error ? "资料导入出错，请查看服务日志" : "资料已全部导入"; setTimeout(() => box.remove(), 4000); }
+      return;
+    }
+    if (!box) {
+      box = el("p", { id: "ingest-progress", class: "notice", role: "status" });
+      const col = $("main .col") || $("main");
+      if (col) col.prepend(box);
+    }
+    const counts = ingest.documents_total ? `${ingest.documents_done}/${ingest.documents_total}` : `${Math.round(100 * ingest.progress)}%`;
+    box.textContent = `正在导入资料 ${counts}：已导入的资料可以先提问（importing the materials）`;
+    await new Promise(r => setTimeout(r, 2000));
+  }
+}
+document.addEventListener("DOMContentLoaded", watchIngest);
