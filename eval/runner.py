@@ -13,7 +13,7 @@ from eval.dataset import Dataset, load_dataset
 from index.kbindex import KnowledgeBase
 from kb.errors import ConfigError
 from qa.service import KnowledgeService, Turn, resolve_question
-from qa.support import check_support, split_cited_sentences
+from qa.support import check_support, cited_passage, split_cited_sentences
 from kb.settings import Settings
 
 STAGES = ("embed", "dense", "bm25", "answer", "total")
@@ -106,7 +106,7 @@ def _run_questions(service, dataset: Dataset, mode: str, name: str, source_to_id
     by_id = {q.id: q for q in dataset.questions}
     records = service.kbase.keyword_index().records
     doc_source = {r.meta["doc_id"]: r.meta.get("source", "") for r in records}
-    chunk_text = {r.chunk_id: r.text for r in records}
+    chunk_text = {r.chunk_id: cited_passage(r.text, r.meta) for r in records}
     for n, q in enumerate(dataset.questions, 1):
         conversation = None
         if q.followup_of and q.followup_of in by_id:

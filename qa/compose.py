@@ -236,6 +236,15 @@ def inline_list(doc: Document, start: int, end: int) -> list[Item]:
     return []
 
 
+def chunk_holding(doc: Document, start: int, end: int) -> Chunk | None:
+    """The passage that holds all of [start, end) (chunks overlap by whole sentences, so an item usually lies
+    wholly in one), else the one holding its start."""
+    whole = [c for c in doc.chunks if c.kind == "chunk" and c.start <= start and end <= c.end]
+    if whole:
+        return min(whole, key=lambda c: c.end - c.start)
+    return chunk_at(doc, start)
+
+
 def chunk_at(doc: Document, offset: int) -> Chunk | None:
     """The passage (kind "chunk") of the document that holds offset: the record an item is cited by."""
     best = None

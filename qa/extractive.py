@@ -150,7 +150,7 @@ class ExtractiveAnswerer:
         raw = text if text is not None else doc.text[start:end]
         hs = int(hit.meta.get("start", 0))
         if hit.meta.get("kind") == "idea" or not (hs <= start and end <= hs + len(hit.text)):
-            chunk = cp.chunk_at(doc, start)
+            chunk = cp.chunk_holding(doc, start, end)
             if chunk is not None and doc.text[start:end] in chunk.text:
                 hit = Hit(chunk.chunk_id, chunk.text, doc.chunk_metadata(chunk), 0.0)
         return Piece(cp.clean(raw), hit, doc.text[start:end] if text is None or text in doc.text else raw,

@@ -22,7 +22,7 @@ from qa.extractive import ExtractiveAnswerer
 from qa.question import analyse
 from qa.injection import looks_like_injection
 from qa.records import REFUSAL, Answer, Citation, Final, Reset, Token
-from qa.support import check_support, split_cited_sentences
+from qa.support import check_support, cited_passage, split_cited_sentences
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # "132家。资料编号为 [1]。" → "132家[1]。": small models often put the marker in a sentence of its own
@@ -175,7 +175,8 @@ class LLMAnswerer:
         floor = self.fallback.model.support_min_coverage
         for i, (sentence, cited) in enumerate(split_cited_sentences(check.text), 1):
             cited = [n for n in cited if 1 <= n <= len(hits)]
-            if cited and not any(check_support(sentence, hits[n - 1].text, min_coverage=floor).supported
+            if cited and not any(check_support(sentence, cited_passage(hits[n - 1].text, hits[n - 1].meta),
+                                                       min_coverage=floor).supported
                                  for n in cited):
                 unsupported.append(i)
         if unsupported:

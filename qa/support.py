@@ -173,6 +173,14 @@ def check_support(sentence: str, passage: str, *, min_coverage: float = DEFAULT_
     return Support(not missing and coverage >= min_coverage, missing, round(coverage, 4))
 
 
+def cited_passage(text: str, meta: dict) -> str:
+    """What a citation shows its reader: the document's title, cohort, date and 批示 beside the passage, so a
+    sentence that states them (a collection answer's "《…》（第31期中青班，2023-06-12，获…批示）") is supported."""
+    from qa.collection import describe
+
+    return f"{describe(meta)}\n{text}"
+
+
 def split_cited_sentences(answer_text: str) -> list[tuple[str, list[int]]]:
     """The sentences of an answer, each with the marker numbers it cites, in order.
 
