@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ingest.archives import check_zip
 from ingest.budget import ParseBudget
-from ingest.cleaning import clean_line, join_wrapped, strip_markdown
+from ingest.cleaning import clean_line, join_runs, join_wrapped, strip_markdown
 from ingest.encoding import decode_text
 from ingest.safeyaml import load_mapping
 from ingest.structure import Block, heading_level
@@ -157,7 +157,7 @@ def _read_pdf(data: bytes, name: str, budget: ParseBudget) -> Loaded:
             budget.step()
             continue
         budget.step(len(raw))
-        page_lines = [clean_line(line) for line in raw.split("\n")]
+        page_lines = [join_runs(clean_line(line)) for line in raw.split("\n")]
         visible = "".join(page_lines)
         if not visible:
             empty.append(number)
