@@ -8,10 +8,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _CJK = r"\u2018-\u201f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
-# A PDF's text-run breaks inside Chinese prose: pypdf turns a gap between two runs into a space, so
-# "每平方米1 2元" or "约 300万". Chinese never spaces between a character and a digit, nor inside a
-# number set among Chinese; a run of digits between spaces ("2023 2024", "1 000") is left alone.
-_CJK_DIGIT = re.compile(rf"(?<=[{_CJK}]) (?=\d)|(?<=\d) (?=[{_CJK}])")
+# A PDF's text-run breaks inside a number set among Chinese: pypdf turns a gap between two runs into a
+# space ("每平方米1 2元"). Chinese prose never spaces inside a number; a space beside a whole number stays,
+# since table rows set numbers apart by spaces ("2022年 2023年", "年份 2023 2024").
 _DIGITS_IN_CJK = re.compile(rf"([{_CJK}]\d{{1,12}}) (?=\d{{1,12}}[{_CJK}])")
 # Every pattern here runs on untrusted lines of any length, so each must be linear: no scan may
 # cross the place where the next attempt starts. The link text stops at "[" and the target at "(",
@@ -36,8 +35,7 @@ def clean_line(line: str) -> str:
 
 def join_runs(line: str) -> str:
     """A cleaned PDF line without the spaces pypdf put at text-run breaks between digits and Chinese."""
-    line = _DIGITS_IN_CJK.sub(r"\1", line)
-    return _CJK_DIGIT.sub("", line)
+    return _DIGITS_IN_CJK.sub(r"\1", line)
 
 
 def strip_markdown(line: str) -> str:

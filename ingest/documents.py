@@ -12,6 +12,7 @@ from ingest.loaders import load_file
 from ingest.metadata import DocMeta, build_meta, read_sidecar
 from ingest.sentences import sentence_spans
 from ingest.structure import Heading, assemble
+from kb.errors import IngestError
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Document:
     def to_json(self) -> dict:
         data = asdict(self)
         data["meta"]["topics"] = list(self.meta.topics)
+        data["meta"]["inferred"] = list(self.meta.inferred)
+        data["meta"]["ocr_pages"] = list(self.meta.ocr_pages)
         return data
 
     def chunk_metadata(self, chunk: Chunk) -> dict:
@@ -75,7 +78,8 @@ class Document:
     @classmethod
     def from_json(cls, data: dict) -> "Document":
         meta = dict(data["meta"])
-        meta["topics"] = tuple(meta.get("topics") or ())
+        for key in ("topics", "inferred", "ocr_pages"):  # lists in JSON, tuples in the frozen record
+            meta[key] = tuple(meta.get(key) or ())
         return cls(
             doc_id=data["doc_id"], source=data["source"], meta=DocMeta(**meta), text=data["text"],
             headings=[Heading(**h) for h in data["headings"]],
@@ -109,7 +113,8 @@ def build_document(
     raw_meta = {**defaults, **loaded.meta, **side}
     structured = assemble(loaded.blocks)
     first = next((h.title for h in structured.headings if h.level == 1), None)
-    meta = build_meta(raw_meta, name=source, rel_path=source, first_heading=first)
+    meta = build_meta(raw_meta, name=source, rel_path=source, first_heading=first,
+                      guessed=loaded.inferred, extraction=loaded.extraction)
     doc = Document(
         doc_id=doc_id, source=source, meta=meta, text=structured.text,
         headings=structured.headings, pages=structured.pages, warnings=loaded.warnings,

@@ -1,20 +1,26 @@
-"""Loaders per format (.md/.txt, .pdf, .docx) returning blocks, front matter and warnings."""
+"""Loaders per format (.md/.txt, .pdf, .docx, .pptx, .html) returning blocks, front matter and warnings."""
 from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+import time
 from pathlib import Path
 
+from ingest import ocr
 from ingest.archives import check_zip
 from ingest.budget import ParseBudget
 from ingest.cleaning import clean_line, join_runs, join_wrapped, strip_markdown
 from ingest.encoding import decode_text
 from ingest.safeyaml import load_mapping
-from ingest.structure import Block, heading_level
+from ingest.structure import Block, Loaded, heading_level
+from ingest.pdftables import page_tables
+from ingest.slides import load_pptx
+from ingest.tables import table_lines
+from ingest.webpages import load_html
+from ingest.webtext import web_text
 from kb.errors import IngestError, clip
 
-SUPPORTED = {".md", ".markdown", ".txt", ".pdf", ".docx"}
+SUPPORTED = {".md", ".markdown", ".txt", ".pdf", ".docx", ".pptx", ".html", ".htm"}
 MAX_PDF_PAGES = 2000
 MAX_FILE_BYTES = 100 << 20  # corpus files are not bounded by KB_MAX_UPLOAD_MB; a text layer is never this big
 MAX_DOC_CHARS = 2_000_000  # ~4,000 pages of Chinese; beyond this a file is a dump, not a training document
@@ -23,13 +29,6 @@ _FRONT_MATTER = re.compile(r"^---[ \t]*\n(.*?)\n---[ \t]*(?:\n|$)", re.S)
 # Closing "#"s are stripped in code: the former `(.*?)\s*#*\s*$` was cubic on a heading line
 # followed by a run of spaces ("# a" + 2,000 spaces + "x" took 23 s).
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-
-
-@dataclass
-class Loaded:
-    blocks: list[Block]
-    meta: dict = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
 
 
 def load_file(path: Path, *, name: str | None = None) -> Loaded:
@@ -56,6 +55,10 @@ def load_file(path: Path, *, name: str | None = None) -> Loaded:
             loaded = _load_pdf(data, name, budget)
         elif suffix == ".docx":
             loaded = _load_docx(data, name, budget)
+        elif suffix == ".pptx":
+            loaded = load_pptx(data, name, budget)
+        elif suffix in (".html", ".htm"):
+            loaded = load_html(data, name, budget)
         else:
             loaded = _load_text(data, name, markdown=suffix != ".txt", budget=budget)
     except IngestError:
@@ -104,7 +107,9 @@ def _load_text(data: bytes, name: str, *, markdown: bool, budget: ParseBudget | 
             line = line[2:].strip()
         if line:
             blocks.append(Block(line, level=heading_level(line)))
-    return Loaded(blocks, meta, warnings)
+    loaded = Loaded(blocks, meta, warnings)
+    # no front matter: likely copied from a web page; with it, the author's file is read as written
+    return loaded if _FRONT_MATTER.match(text) else web_text(loaded)
 
 
 # pypdf's own per-stream limits, tightened: a 22 KB page of two million "(a) Tj" took 10 s to reach
@@ -146,32 +151,94 @@ def _read_pdf(data: bytes, name: str, budget: ParseBudget) -> Loaded:
     if count > MAX_PDF_PAGES:
         raise IngestError(name, f"PDF 页数过多 ({count} > {MAX_PDF_PAGES}), 请拆分后导入 (too many pages)")
     loaded = Loaded([], _pdf_meta(reader))
-    empty, garbled = [], []
-    lines: list[tuple[str, int]] = []
+    empty, garbled, ruled = [], [], []
+    texts: dict[int, list[str]] = {}
     for number, page in enumerate(pages, start=1):
         budget.check_time()
+        rules = [0]  # rectangles and line segments drawn: a ruled table has several
+
+        def count_rules(op, args, cm, tm, rules=rules):
+            if op in (b"re", b"l"):
+                rules[0] += 1
         try:
-            raw = page.extract_text() or ""
+            raw = page.extract_text(visitor_operand_before=count_rules) or ""
         except Exception as exc:  # noqa: BLE001 - a broken page must not lose the others
             loaded.warnings.append(f"第{number}页无法解析 (page {number} unreadable): {clip(exc)}")
             budget.step()
             continue
         budget.step(len(raw))
-        page_lines = [join_runs(clean_line(line)) for line in raw.split("\n")]
+        page_lines = [_pdf_line(line) for line in raw.split("\n")]
         visible = "".join(page_lines)
         if not visible:
             empty.append(number)
         elif _garbled(visible):
             garbled.append(number)
         else:
-            lines += [(line, number) for line in page_lines]
+            texts[number] = page_lines
+            if MIN_RULES <= rules[0] <= MAX_RULES:
+                ruled.append(number)
+    if ruled:
+        _read_tables(data, ruled, texts, loaded, budget)
+    if empty or garbled:
+        _read_scans(data, name, empty, garbled, texts, loaded)
+    lines: list[tuple[str, int]] = [(line, number) for number in sorted(texts) for line in texts[number]]
     for paragraph, number in join_wrapped(lines, is_heading=heading_level):
         loaded.blocks.append(Block(paragraph, level=heading_level(paragraph), page=number))
-    if empty:
-        loaded.warnings.append(f"第{_pages(empty)}页没有文字层 (no text layer, scanned?)：需要 OCR")
-    if garbled:
-        loaded.warnings.append(f"第{_pages(garbled)}页文字无法解码 (undecodable glyphs, missing ToUnicode)")
     return loaded
+
+
+MIN_RULES, MAX_RULES = 4, 5000  # a 2×2 ruled table draws 4 cells; thousands of strokes is a drawing
+
+
+def _pdf_line(line: str) -> str:
+    return join_runs(clean_line(line))
+
+
+def _read_tables(data: bytes, ruled: list[int], texts: dict[int, list[str]], loaded: Loaded,
+                 budget: ParseBudget) -> None:
+    """Pages with ruled tables read again by pdfplumber: each row beside its column names."""
+    found, warning = page_tables(data, ruled, seconds=budget.deadline - time.monotonic())
+    if warning:
+        loaded.warnings.append(warning)
+    for number, items in found.items():
+        lines: list[str] = []
+        for item in items:
+            if "rows" in item:
+                # an empty line on each side: join_wrapped keeps every row a paragraph of its own
+                lines += [part for row in table_lines(item["rows"]) for part in ("", row, "")]
+            else:
+                lines += [_pdf_line(line) for line in str(item.get("text", "")).split("\n")]
+        budget.step(sum(map(len, lines)))
+        texts[number] = lines
+
+
+def _read_scans(data: bytes, name: str, empty: list[int], garbled: list[int], texts: dict[int, list[str]],
+                loaded: Loaded) -> None:
+    """OCR for pages without a text layer or with undecodable glyphs; without tesseract, say what to install."""
+    lacking = ocr.missing()
+    if lacking:
+        if not texts:
+            raise IngestError(name, f"扫描版 PDF，没有可读的文字层 (scanned PDF, no text layer): 需要 OCR，缺少 {lacking}；"
+                                    f"请安装: {ocr.INSTALL}，然后重新导入")
+        if empty:
+            loaded.warnings.append(f"第{_pages(empty)}页没有文字层 (no text layer, scanned?)：需要 OCR，"
+                                   f"请安装 {ocr.INSTALL}")
+        if garbled:
+            loaded.warnings.append(f"第{_pages(garbled)}页文字无法解码 (undecodable glyphs, missing ToUnicode)：需要 OCR，"
+                                   f"请安装 {ocr.INSTALL}")
+        return
+    result = ocr.ocr_pages(data, sorted(empty + garbled))
+    loaded.warnings += result.warnings
+    for number, lines in result.lines.items():
+        texts[number] = [_pdf_line(line) for line in lines]
+    read = sorted(n for n, lines in result.lines.items() if any(lines))
+    blank = [n for n in sorted(empty + garbled) if n not in read]
+    if blank:
+        loaded.warnings.append(f"第{_pages(blank)}页没有文字层 (no text layer)，OCR 也未识别出文字 (OCR found no text)")
+    if read:
+        loaded.extraction.update({"ocr_pages": read, "ocr_confidence": result.confidence})
+        loaded.warnings.append(f"第{_pages(read)}页为扫描页，已 OCR 识别，平均置信度 {result.confidence:.0f}% "
+                               "(pages read by OCR; check names and figures against the original)")
 
 
 def _pdf_meta(reader) -> dict:
@@ -214,7 +281,10 @@ def _load_docx(data: bytes, name: str, budget: ParseBudget | None = None) -> Loa
         raise IngestError(name, f"DOCX 文件损坏 (corrupt DOCX): {clip(exc)}") from exc
     blocks = []
     styles: dict[str | None, str] = {}  # style id → name, resolved by python-docx once per style
-    for element in document.element.body.iterchildren(f"{_W}p"):  # document.paragraphs, one at a time
+    for element in document.element.body.iterchildren(f"{_W}p", f"{_W}tbl"):  # paragraphs and tables, in order
+        if element.tag == f"{_W}tbl":
+            blocks += [Block(line) for line in table_lines(_docx_rows(element, budget))]
+            continue
         text = clean_line(_paragraph_text(element))
         budget.step(len(text))
         if not text:
@@ -256,3 +326,29 @@ def _paragraph_text(element) -> str:
                 elif tag in _RUN_TEXT:
                     parts.append(_RUN_TEXT[tag])
     return "".join(parts)
+
+
+def _docx_rows(table, budget: ParseBudget) -> list[list[str]]:
+    """Cell texts of a Word table row by row: a cell spanning columns fills each, a vertically merged cell
+    repeats the value above (Word leaves the continuation empty)."""
+    rows: list[list[str]] = []
+    for tr in table.iterchildren(f"{_W}tr"):
+        row: list[str] = []
+        for tc in tr.iterchildren(f"{_W}tc"):
+            text = "\n".join(_paragraph_text(p) for p in tc.iter(f"{_W}p"))  # nested tables read as lines
+            props = tc.find(f"{_W}tcPr")
+            merge = props.find(f"{_W}vMerge") if props is not None else None
+            if merge is not None and merge.get(f"{_W}val") != "restart" and rows and not text.strip():
+                above = rows[-1]
+                text = above[len(row)] if len(row) < len(above) else ""
+            span = _grid_span(props)
+            budget.step(len(text) * span)  # counted as often as it is repeated
+            row += [text] * span
+        rows.append(row)
+    return rows
+
+
+def _grid_span(props) -> int:
+    grid = props.find(f"{_W}gridSpan") if props is not None else None
+    value = (grid.get(f"{_W}val") or "") if grid is not None else ""
+    return min(int(value), 64) if value.isdigit() and len(value) <= 2 and int(value) > 0 else 1
