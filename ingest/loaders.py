@@ -329,8 +329,8 @@ def _paragraph_text(element) -> str:
 
 
 def _docx_rows(table, budget: ParseBudget) -> list[list[str]]:
-    """Cell texts of a Word table row by row: a cell spanning columns fills each, a vertically merged cell
-    repeats the value above (Word leaves the continuation empty)."""
+    """Cell texts of a Word table row by row, one per grid column; a vertically merged cell repeats the
+    value above (Word leaves the continuation empty)."""
     rows: list[list[str]] = []
     for tr in table.iterchildren(f"{_W}tr"):
         row: list[str] = []
@@ -343,7 +343,8 @@ def _docx_rows(table, budget: ParseBudget) -> list[list[str]]:
                 text = above[len(row)] if len(row) < len(above) else ""
             span = _grid_span(props)
             budget.step(len(text) * span)  # counted as often as it is repeated
-            row += [text] * span
+            # a heading spanning columns names each; a value spanning columns is said once
+            row += [text] * span if not rows else [text] + [""] * (span - 1)
         rows.append(row)
     return rows
 
