@@ -146,9 +146,9 @@ class _Article(HTMLParser):
 def parse_html(text: str, budget: ParseBudget) -> tuple[list[Block], dict, str]:
     """(blocks, <meta> values found — title/date/author/origin, the <title> text) of one page."""
     parser = _Article(budget)
-    for start in range(0, len(text), 1 << 16):
+    for start in range(0, len(text), 1 << 20):
         budget.check_time()  # here too: an unclosed comment is rescanned at every piece without a callback
-        parser.feed(text[start:start + (1 << 16)])
+        parser.feed(text[start:start + (1 << 20)])
     parser.close()
     return parser.blocks, parser.meta, clean_line(parser.page_title)
 

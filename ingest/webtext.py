@@ -20,7 +20,7 @@ _NAV_WORDS = (
     "Top|TOP|Home|Print|Share|Close|Back"
 )
 _BOILERPLATE = (
-    re.compile(rf"^[【\[（(]?\s*(?:(?:{_NAV_WORDS})\s*[:：|｜/·•、,，]?\s*)+[】\]）)]?$"),
+    re.compile(rf"^(?:[【\[（(<《]?\s*(?:{_NAV_WORDS})\s*[】\]）)>》]?\s*[:：|｜/·•、,，>»]?\s*)+$"),
     re.compile(r"^(?:【?\s*)?字[号体]\s*[:：]?.{0,12}$"),
     re.compile(r"^(?:分享到|分享至|扫一扫|扫码|当前位置|您的位置|你的位置|位置)\s*[:：].{0,36}$"),
     re.compile(r"^(?:责任编辑|编辑|责编|审核|校对|浏览次数|阅读量|阅读次数|点击数|浏览量)\s*[:：].{0,30}$"),
@@ -29,8 +29,11 @@ _BOILERPLATE = (
     re.compile(r"^(?:上一篇|下一篇)\s*[:：].{0,38}$"),
 )
 _DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[-/.](\d{1,2})[-/.](\d{1,2})(?!\d))")
-_AUTHOR = re.compile(r"(?:作者\s*[:：]|文\s*[/／]|撰稿\s*[:：]|撰稿人\s*[:：])\s*([^\s:：|｜，,。;；]{2,20})")
-_ORIGIN = re.compile(r"(?:来源|稿源|出处)\s*[:：]\s*([^\s|｜，,。;；]{2,30})")
+# a value ends at a space, a separator, the next label or a date: cleaning drops the full-width space
+# between "学习时报　作者", so the labels themselves must end it
+_STOP = r"(?=\s|$|[|｜，,。;；:：]|作者|来源|稿源|发布|时间|日期|编辑|责任编辑|(?:19|20)\d{2})"
+_AUTHOR = re.compile(rf"(?:作者\s*[:：]|文\s*[/／]|撰稿人?\s*[:：])\s*([^\s:：|｜，,。;；]{{2,20}}?){_STOP}")
+_ORIGIN = re.compile(rf"(?:来源|稿源|出处)\s*[:：]\s*([^\s|｜，,。;；:：]{{2,30}}?){_STOP}")
 _META_LINE = re.compile(r"^(?:(?:来源|稿源|作者|发布时间|发布日期|时间|日期|编辑|责任编辑)\s*[:：]\s*\S{1,30}\s*|"
                         r"(?:20|19)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*)+$")
 
