@@ -4,10 +4,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from ingest.chunking import Span, chunk_spans, idea_spans
+from ingest.chunking import Span, chunk_spans
+from ingest.ideas import idea_spans, stated_count
 from ingest.loaders import load_file
 from ingest.metadata import DocMeta, build_meta, read_sidecar
 from ingest.sentences import sentence_spans
@@ -127,8 +128,14 @@ def build_document(
     spans = chunk_spans(structured, count_tokens=count_tokens, max_tokens=budget(_longest_section(structured)), overlap=overlap)
     records = [_record(doc, i, "chunk", span) for i, span in enumerate(spans)]
     if meta.type == "report":
-        ideas = idea_spans(structured)
+        stated = stated_count(structured.text)
+        ideas = idea_spans(structured, stated=stated)
         records += [_record(doc, len(records) + i, "idea", span) for i, span in enumerate(ideas)]
+        if stated:
+            doc.meta = meta = replace(meta, ideas_stated=stated)
+            if stated != len(ideas):
+                doc.warnings.append(f"报告称提出 {stated} 条建议，识别出 {len(ideas)} 条 (stated {stated} proposals, "
+                                    f"found {len(ideas)})：请检查建议的编号格式（如 1．/（一）/建议一：）")
     doc.chunks = records
     return doc
 
