@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest import loaders
+from ingest import pdf as pdf_module
 from ingest.loaders import load_file
 from ingest.structure import assemble
 from kb.errors import IngestError
@@ -20,7 +21,7 @@ def test_pdf_with_too_many_pages_is_refused(tmp_path, monkeypatch):
         pdf.add_page()
     path = tmp_path / "bomb.pdf"
     pdf.output(str(path))
-    monkeypatch.setattr(loaders, "MAX_PDF_PAGES", 10)
+    monkeypatch.setattr(pdf_module, "MAX_PDF_PAGES", 10)
     with pytest.raises(IngestError) as info:
         load_file(path)
     assert "页数过多" in info.value.reason
