@@ -58,13 +58,15 @@ def _read_pdf(data: bytes, name: str, budget: ParseBudget) -> Loaded:
     texts: dict[int, list[str]] = {}
     for number, page in enumerate(pages, start=1):
         budget.check_time()
-        drawn = {"rules": 0, "images": 0}  # a ruled table strokes several lines; a scan draws an image
+        drawn = {"rules": 0, "images": 0, "xobjects": 0}  # a ruled table strokes lines; a scan draws an image
 
         def count(op, args, cm, tm, drawn=drawn):
             if op in (b"re", b"l"):
                 drawn["rules"] += 1
-            elif op in (b"Do", b"BI", b"INLINE IMAGE"):
+            elif op in (b"BI", b"INLINE IMAGE"):
                 drawn["images"] += 1
+            elif op == b"Do":
+                drawn["xobjects"] += 1
         try:
             raw = page.extract_text(visitor_operand_before=count) or ""
         except Exception as exc:  # noqa: BLE001 - a broken page must not lose the others
@@ -76,7 +78,8 @@ def _read_pdf(data: bytes, name: str, budget: ParseBudget) -> Loaded:
         visible = "".join(page_lines)
         if not visible:
             # only a page that draws an image can be a scan: a blank page costs no OCR (nor does a crafted one)
-            (empty if drawn["images"] else blank).append(number)
+            scan = drawn["images"] or (drawn["xobjects"] and _has_image(page))
+            (empty if scan else blank).append(number)
         elif _garbled(visible):
             garbled.append(number)
         else:
@@ -147,6 +150,19 @@ def _read_scans(data: bytes, name: str, empty: list[int], garbled: list[int], te
         loaded.extraction.update({"ocr_pages": read, "ocr_confidence": result.confidence})
         loaded.warnings.append(f"第{_pages(read)}页为扫描页，已 OCR 识别，平均置信度 {result.confidence:.0f}% "
                                "(pages read by OCR; check names and figures against the original)")
+
+
+def _has_image(page) -> bool:
+    """Whether the page's resources hold an image XObject (looked up one level, without decoding it)."""
+    try:
+        resources = page.get("/Resources")
+        xobjects = resources.get_object().get("/XObject") if resources is not None else None
+        if xobjects is None:
+            return False
+        values = list(xobjects.get_object().values())[:100]
+        return any(v.get_object().get("/Subtype") == "/Image" for v in values)
+    except Exception:  # noqa: BLE001 - a broken resource dictionary is no scan
+        return False
 
 
 def _pdf_meta(reader) -> dict:

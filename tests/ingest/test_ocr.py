@@ -104,3 +104,16 @@ def test_scanned_pdf_without_tesseract_names_the_packages(tmp_path, monkeypatch)
         load_file(scanned_pdf(tmp_path / "scan.pdf", pages=PAGES[:1]))
     assert info.value.file == "scan.pdf"
     assert "scanned PDF" in info.value.reason and "tesseract-ocr-chi-sim" in info.value.reason
+
+
+def test_page_drawing_no_image_is_not_ocrd(tmp_path, monkeypatch):
+    from tests.reliability.hostile_files import pdf_with_content
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("OCR ran on a page without an image")
+    monkeypatch.setattr(ocr, "ocr_pages", refuse)
+    path = tmp_path / "fake.pdf"
+    path.write_bytes(pdf_with_content(b"q 100 0 0 100 0 0 cm /Im1 Do Q\n" * 50))  # names an image it does not have
+    with pytest.raises(IngestError) as info:
+        load_file(path)
+    assert info.value.file == "fake.pdf" and "no extractable text" in info.value.reason
