@@ -72,6 +72,13 @@ class Document:
             "idea_title": chunk.idea_title,
         }
 
+    def reading_notes(self) -> list[str]:
+        """Metadata guessed rather than given (OCR'd pages are reported by the loader's warnings)."""
+        if not self.meta.inferred:
+            return []
+        values = "，".join(f"{INFERRED_LABELS.get(f, f)}={getattr(self.meta, f)}" for f in self.meta.inferred)
+        return [f"元数据为推断 (inferred, not given by the file): {values}；可在 {Path(self.source).name}.meta.yaml 中更正"]
+
     def sentence_spans(self) -> list[tuple[int, int]]:
         """Every sentence of the cleaned text (a line break ends one): what the answer layer scores."""
         return [(s, e) for s, e in sentence_spans(self.text) if e - s >= 2]
@@ -88,6 +95,10 @@ class Document:
             chunks=[Chunk(**c) for c in data["chunks"]],
             warnings=list(data.get("warnings") or []),
         )
+
+
+INFERRED_LABELS = {"title": "标题 title", "type": "类型 type", "date": "日期 date", "author": "作者 author",
+                   "origin": "来源 origin"}
 
 
 def doc_id_for(key: str, *, secret: bytes) -> str:

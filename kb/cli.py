@@ -52,6 +52,8 @@ def ingest(folder: Path = typer.Argument(..., help="要导入的资料目录或�
         err.print(f"[red]失败 failed[/red] {source}: {reason}")
     for source, warning in report.warnings:
         err.print(f"[yellow]警告 warning[/yellow] {source}: {warning}")
+    for source, note in report.notes:
+        err.print(f"[cyan]说明 note[/cyan] {source}: {note}")
     table = Table(title="导入结果 (ingest summary)", show_header=False)
     table.add_column("项目")
     table.add_column("数量", justify="right")
