@@ -141,3 +141,15 @@ def test_hostile_html_is_bounded(tmp_path, name, page):
     except IngestError as exc:
         assert exc.file == name and "(" in exc.reason  # Chinese reason with its English gloss
     assert time.perf_counter() - started < 8
+
+
+def test_inferred_fields_survive_the_doc_store(tmp_path):
+    from ingest.documents import Document
+
+    path = tmp_path / "a.txt"
+    path.write_text(COPIED, encoding="utf-8")
+    doc = build_document(path, doc_id="0" * 16, source="a.txt", count_tokens=len, max_tokens=200, overlap=0)
+    data = doc.to_json()
+    assert data["meta"]["inferred"] == ["title", "type", "date", "author", "origin"]  # what the document view marks
+    again = Document.from_json(data)
+    assert again.meta == doc.meta and again.meta.inferred == ("title", "type", "date", "author", "origin")
