@@ -110,14 +110,10 @@ def _lines(words: list[tuple[float, str, tuple]]) -> list[str]:
 
 def _run(args: list[str], seconds: float) -> str:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # tesseract would take every core of a shared machine
-    done = subprocess.run(args, capture_output=True, timeout=seconds, env=env, preexec_fn=_limit_memory)
+    # the address-space limit is set by the shell that execs the tool: preexec_fn is unsafe in a threaded
+    # server (uploads are ingested by a worker thread)
+    bounded = ["sh", "-c", f'ulimit -v {MEMORY_MB << 10} && exec "$@"', "sh", *args]
+    done = subprocess.run(bounded, capture_output=True, timeout=seconds, env=env)
     if done.returncode != 0:
         raise ValueError(done.stderr[-200:].decode("utf-8", "replace"))
     return done.stdout.decode("utf-8", "replace")
-
-
-def _limit_memory() -> None:
-    import resource
-
-    limit = MEMORY_MB << 20
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

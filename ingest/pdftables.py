@@ -7,6 +7,7 @@ address-space limit and a deadline; if it dies or overruns, the page keeps pypdf
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +24,7 @@ def page_tables(data: bytes, pages: list[int], *, seconds: float) -> tuple[dict[
     args = [sys.executable, "-m", "ingest.pdftables", *map(str, pages)]
     try:
         done = subprocess.run(args, input=data, capture_output=True, timeout=seconds, cwd=_ROOT,
-                              preexec_fn=_limit_memory)
+                              env={**os.environ, "KB_TABLES_MEMORY_MB": str(MEMORY_MB)})
     except subprocess.TimeoutExpired:
         return {}, f"表格识别超过 {seconds:.0f} 秒，已按普通文字读取 (table detection timed out)"
     if done.returncode != 0:
@@ -34,10 +35,11 @@ def page_tables(data: bytes, pages: list[int], *, seconds: float) -> tuple[dict[
         return {}, "表格识别失败，已按普通文字读取 (table detection failed)"
 
 
-def _limit_memory() -> None:
+def _limit_memory(megabytes: int) -> None:
+    """Set in the child itself, before pdfplumber is imported (preexec_fn is unsafe in a threaded server)."""
     import resource
 
-    limit = MEMORY_MB << 20
+    limit = megabytes << 20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
@@ -70,5 +72,6 @@ def _extract(data: bytes, pages: list[int]) -> dict[int, list[dict]]:
 
 
 if __name__ == "__main__":
+    _limit_memory(int(os.environ.get("KB_TABLES_MEMORY_MB", MEMORY_MB)))
     result = _extract(sys.stdin.buffer.read(), [int(a) for a in sys.argv[1:]])
     sys.stdout.write(json.dumps(result, ensure_ascii=False))
