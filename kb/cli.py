@@ -195,9 +195,9 @@ def bench(
     sizes: str = typer.Option("1000,10000,100000", help="索引规模 (chunks), 逗号分隔"),
     files: int = typer.Option(None, help="吞吐测试只用前 N 个文件"),
     seconds: float = typer.Option(20, help="并发测试每档秒数"),
-    skip: str = typer.Option("", help="跳过: ingest,queries,service"),
+    skip: str = typer.Option("", help="跳过: ingest,queries,service,ocr"),
 ) -> None:
-    """基准测试: 导入吞吐、查询延迟与内存、并发吞吐 (benchmarks; prints figures)."""
+    """基准测试: 导入吞吐、查询延迟与内存、并发吞吐、OCR 准确率 (benchmarks; prints figures)."""
     import json
 
     from eval import bench as b
@@ -211,6 +211,11 @@ def bench(
     if "queries" not in skip:
         results["queries"] = b.bench_queries(settings.corpus_dir, settings, questions=questions,
                                              sizes=[int(s) for s in sizes.split(",") if s.strip()])
+    if "ocr" not in skip:
+        from eval.ocrbench import bench_ocr
+
+        results["ocr"] = bench_ocr()  # character accuracy on generated scanned pages, pages/s
+        console.print_json(json.dumps(results["ocr"], ensure_ascii=False))
     if "service" not in skip:
         from index.kbindex import KnowledgeBase
 
