@@ -11,8 +11,8 @@ from ingest.cleaning import clean_line, strip_markdown
 from ingest.encoding import decode_text
 from ingest.pdf import load_pdf
 from ingest.safeyaml import load_mapping
-from ingest.structure import Block, Loaded, heading_level
 from ingest.slides import load_pptx
+from ingest.structure import Block, Loaded, heading_level
 from ingest.tables import table_lines
 from ingest.webpages import load_html
 from ingest.webtext import web_text

@@ -76,10 +76,18 @@ def _read_pdf(data: bytes, name: str, budget: ParseBudget) -> Loaded:
         budget.step(len(raw))
         page_lines = [_pdf_line(line) for line in raw.split("\n")]
         visible = "".join(page_lines)
-        if not visible:
-            # only a page that draws an image can be a scan: a blank page costs no OCR (nor does a crafted one)
+        if len(visible) < SCAN_TEXT_CHARS:
+            # only a page that draws an image can be a scan: a blank page costs no OCR (nor does a crafted one);
+            # a scan may carry a stamped page number or header as text, so a few characters still count as none
             scan = drawn["images"] or (drawn["xobjects"] and _has_image(page))
-            (empty if scan else blank).append(number)
+            if scan:
+                empty.append(number)
+                if visible:
+                    texts[number] = page_lines  # kept unless OCR reads the page
+            elif visible:
+                texts[number] = page_lines
+            else:
+                blank.append(number)
         elif _garbled(visible):
             garbled.append(number)
         else:
@@ -98,6 +106,7 @@ def _read_pdf(data: bytes, name: str, budget: ParseBudget) -> Loaded:
     return loaded
 
 
+SCAN_TEXT_CHARS = 20  # a page with an image and fewer characters than this is read by OCR
 MIN_RULES, MAX_RULES = 4, 5000  # a 2×2 ruled table draws 4 cells; thousands of strokes is a drawing
 
 
@@ -128,7 +137,7 @@ def _read_scans(data: bytes, name: str, empty: list[int], garbled: list[int], te
     """OCR for pages without a text layer or with undecodable glyphs; without tesseract, say what to install."""
     lacking = ocr.missing()
     if lacking:
-        if not texts:
+        if not set(texts) - set(empty):  # nothing but scans (a stamped page number is no text)
             raise IngestError(name, f"扫描版 PDF，没有可读的文字层 (scanned PDF, no text layer): 需要 OCR，缺少 {lacking}；"
                                     f"请安装: {ocr.INSTALL}，然后重新导入")
         if empty:
@@ -141,7 +150,8 @@ def _read_scans(data: bytes, name: str, empty: list[int], garbled: list[int], te
     result = ocr.ocr_pages(data, sorted(empty + garbled))
     loaded.warnings += result.warnings
     for number, lines in result.lines.items():
-        texts[number] = [_pdf_line(line) for line in lines]
+        if any(lines):
+            texts[number] = [_pdf_line(line) for line in lines]
     read = sorted(n for n, lines in result.lines.items() if any(lines))
     blank = [n for n in sorted(empty + garbled) if n not in read]
     if blank:

@@ -83,3 +83,25 @@ def test_bench_ocr_reports_accuracy_and_speed():
     result = bench_ocr(PAGES[:1])
     assert result["pages"] == 1 and result["pages_per_s"] > 0
     assert result["mean_char_accuracy"] >= 0.95 and result["ocr_confidence"] > 50
+
+
+@needs_ocr
+def test_scan_with_a_stamped_page_number_is_still_ocrd(tmp_path):
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw, ImageFont
+
+    from eval.ocrbench import FONT
+
+    image = Image.new("L", (2480, 3508), 255)
+    ImageDraw.Draw(image).text((250, 300), PAGES[1][1], font=ImageFont.truetype(FONT, 50), fill=0)
+    image.save(tmp_path / "page.png")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.image(str(tmp_path / "page.png"), x=0, y=0, w=210, h=297)
+    pdf.set_font("helvetica", size=9)
+    pdf.text(100, 290, "- 1 -")  # the scanner's stamp: a text layer of five characters
+    pdf.output(str(tmp_path / "stamped.pdf"))
+    loaded = load_file(tmp_path / "stamped.pdf")
+    assert loaded.extraction["ocr_pages"] == [1]
+    text = "".join(b.text for b in loaded.blocks)
+    assert char_accuracy(PAGES[1][1], text) >= 0.9, text
