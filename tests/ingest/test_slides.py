@@ -79,3 +79,26 @@ def test_corrupt_pptx_names_file_and_fix(tmp_path):
     with pytest.raises(IngestError) as info:
         load_file(path)
     assert info.value.file == "broken.pptx" and "PPTX" in info.value.reason
+
+
+def test_pptx_nested_groups_and_many_shapes_stay_bounded(tmp_path):
+    import time
+
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    group = slide.shapes
+    for depth in range(20):  # deeper than any real deck
+        group = group.add_group_shape().shapes
+        group.add_textbox(Inches(1), Inches(1), Inches(1), Inches(1)).text_frame.text = f"第{depth}层"
+    crowded = deck.slides.add_slide(deck.slide_layouts[6])
+    for i in range(300):
+        crowded.shapes.add_textbox(Inches(1), Inches(1), Inches(1), Inches(1)).text_frame.text = f"框{i}"
+    deck.save(str(tmp_path / "deep.pptx"))
+    started = time.perf_counter()
+    text = assemble(load_file(tmp_path / "deep.pptx").blocks).text
+    assert time.perf_counter() - started < 8
+    assert "第0层" in text and "第7层" in text and "第12层" not in text  # groups below the depth bound are skipped
+    assert "框299" in text
