@@ -254,7 +254,7 @@ _RESULT_LABEL = {"ingested": "[green]已导入 ingested[/green]", "duplicate": "
 
 @app.command()
 def upload(
-    files: list[Path] = typer.Argument(..., help="要上传的文件 (.md .txt .pdf .docx)"),
+    files: list[Path] = typer.Argument(..., help="要上传的文件 (.md .txt .pdf .docx .pptx .html)"),
     type_: str = typer.Option(None, "--type", help="lecture | case | report (默认: 文件自带的元数据, 否则 report)"),
     access: str = typer.Option(None, help="public | internal (默认: 文件自带的元数据, 否则 internal)"),
     title: str = typer.Option(None, help="标题 (仅单个文件)"),
