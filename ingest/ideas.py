@@ -14,8 +14,9 @@ from ingest.structure import Structured
 
 _CN = "一二三四五六七八九十两百零〇"
 _NUMBERING = re.compile(rf"^\s*(?:[{_CN}]+、|[（(][{_CN}\d]+[）)]|\d{{1,2}}[.．、]|第[{_CN}\d]+[章节部分]|建议[{_CN}\d]+[：:、]?)\s*")
+# "…的建议", "问题与对策" end a proposal heading; "主要做法与举措" describes what was done, not proposals
 _SECTION = re.compile(r"金点子|(?:对策|意见|政策|工作|几点|主要|对策性)建议|对策(?:与|和|及)建议|建议(?:与|和|及)对策|"
-                      r"(?:对策|建议|举措|对策措施|政策措施)$")
+                      r"(?:对策|建议)$")
 _ITEM = re.compile(
     rf"^\s*(?:建议\s*([{_CN}\d]{{1,4}})\s*[：:、.．，,]?"  # 建议一： 建议1、
     rf"|[（(]\s*([{_CN}\d]{{1,4}})\s*[）)]"  # （一） (1)

@@ -82,7 +82,8 @@ def test_stated_count(text, count):
 
 @pytest.mark.parametrize("title, expected", [
     ("五、对策建议", True), ("（四）意见建议", True), ("五、金点子建议", True), ("六、政策建议", True),
-    ("五、推进生态补偿的对策与建议", True), ("四、几点建议", True), ("二、存在的问题", False), ("一、基本情况", False),
+    ("五、推进生态补偿的对策与建议", True), ("四、几点建议", True), ("四、问题与对策", True), ("二、存在的问题", False),
+    ("一、基本情况", False), ("三、主要做法与举措", False),
 ])
 def test_is_idea_section(title, expected):
     assert is_idea_section(title) is expected
