@@ -6,6 +6,7 @@ before python-pptx opens it (it inflates every part into memory), like a .docx.
 from __future__ import annotations
 
 import io
+from itertools import islice
 
 from ingest.archives import check_zip
 from ingest.budget import ParseBudget
@@ -16,6 +17,7 @@ from kb.errors import IngestError, clip
 
 MAX_SLIDES = 2000
 MAX_GROUP_DEPTH = 8  # groups inside groups; deeper is a crafted file, its text is skipped
+MAX_SHAPES = 1000  # per slide or group: a real slide has tens; python-pptx takes ~0.1 ms a shape
 _DEFAULT_TITLES = {"powerpoint presentation", "powerpoint 演示文稿", "演示文稿", "ppt 演示文稿"}
 
 
@@ -33,13 +35,19 @@ def load_pptx(data: bytes, name: str, budget: ParseBudget) -> Loaded:
     if len(slides) > MAX_SLIDES:
         raise IngestError(name, f"幻灯片过多 ({len(slides)} > {MAX_SLIDES}) (too many slides): 请拆分后导入")
     blocks: list[Block] = []
+    warnings: list[str] = []
     for number, slide in enumerate(slides, start=1):
         budget.check_time()
         title_shape = slide.shapes.title
         title = clean_line(title_shape.text_frame.text.replace("\n", " ")) if title_shape is not None else ""
         # slide 1's title is the lecture's; every other slide is a section
         blocks.append(Block(title or f"第{number}页", level=1 if number == 1 and title else 2, page=number))
-        for shape in _ordered(slide.shapes):
+        shapes = _ordered(slide.shapes)
+        if len(shapes) > MAX_SHAPES:
+            shapes = shapes[:MAX_SHAPES]
+            warnings.append(f"第{number}页图形过多，只读取前 {MAX_SHAPES} 个 (slide {number}: too many shapes, "
+                            f"first {MAX_SHAPES} read)；请把该页的图形组合或转为图片")
+        for shape in shapes:
             if title_shape is not None and shape.shape_id == title_shape.shape_id:
                 continue
             blocks += [Block(line, page=number) for line in _shape_lines(shape, budget, 0)]
@@ -55,12 +63,13 @@ def load_pptx(data: bytes, name: str, budget: ParseBudget) -> Loaded:
         meta["title"] = props.title.strip()
     if props.author:
         meta["author"] = props.author.strip()
-    return Loaded(blocks, meta)
+    return Loaded(blocks, meta, warnings)
 
 
-def _ordered(shapes):
-    """Shapes in reading order: top to bottom, then left to right (placeholders without a position last)."""
-    return sorted(shapes, key=lambda s: (s.top if s.top is not None else 1 << 40, s.left or 0))
+def _ordered(shapes) -> list:
+    """At most MAX_SHAPES shapes in reading order: top to bottom, then left to right (no position: last)."""
+    first = list(islice(iter(shapes), MAX_SHAPES + 1))  # one more: the caller tells a full slide from a crowded one
+    return sorted(first, key=lambda s: (s.top if s.top is not None else 1 << 40, s.left or 0))
 
 
 def _shape_lines(shape, budget: ParseBudget, depth: int) -> list[str]:

@@ -102,3 +102,21 @@ def test_pptx_nested_groups_and_many_shapes_stay_bounded(tmp_path):
     assert time.perf_counter() - started < 8
     assert "第0层" in text and "第7层" in text and "第12层" not in text  # groups below the depth bound are skipped
     assert "框299" in text
+
+
+def test_pptx_crowded_slide_is_read_up_to_the_shape_bound(tmp_path, monkeypatch):
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    from ingest import slides
+
+    deck = Presentation()
+    crowded = deck.slides.add_slide(deck.slide_layouts[6])
+    for i in range(120):
+        crowded.shapes.add_textbox(Inches(1), Inches(1), Inches(1), Inches(1)).text_frame.text = f"框{i}"
+    deck.save(str(tmp_path / "crowded.pptx"))
+    monkeypatch.setattr(slides, "MAX_SHAPES", 100)
+    loaded = load_file(tmp_path / "crowded.pptx")
+    text = assemble(loaded.blocks).text
+    assert "框99" in text and "框100" not in text
+    assert any("too many shapes" in w for w in loaded.warnings)
