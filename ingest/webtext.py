@@ -44,10 +44,6 @@ def is_boilerplate(line: str) -> bool:
     return bool(line) and len(line) <= MAX_BOILERPLATE and any(p.match(line) for p in _BOILERPLATE)
 
 
-def strip_boilerplate(lines: list[str]) -> list[str]:
-    return [line for line in lines if not is_boilerplate(line)]
-
-
 def infer_meta(lines: list[str], *, title: str | None = None) -> dict:
     """Title (the given heading, else the first line that is not a sentence), date, author and origin from
     the head of the text (the date also from its last lines, where a 公文 is dated); only fields found."""
