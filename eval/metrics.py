@@ -88,3 +88,15 @@ def percentile(values: list[float], q: float) -> float:
 def mean(values: list[float]) -> float:
     values = [v for v in values if v is not None]
     return sum(values) / len(values) if values else 0.0
+
+
+def char_accuracy(expected: str, got: str) -> float:
+    """1 − character edit distance / length of the expected text, whitespace ignored (OCR quality)."""
+    a, b = "".join(expected.split()), "".join(got.split())
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return 1 - previous[-1] / max(len(a), 1)

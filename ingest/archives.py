@@ -1,4 +1,4 @@
-"""Zip-based formats (.docx and any added later): sizes checked from the directory before anything is inflated.
+"""Zip-based formats (.docx, .pptx): sizes checked from the directory before anything is inflated.
 
 A 1 MB .docx can declare a 1 GB zero-filled part; python-docx reads every part into memory, so
 the server grew from 638 MB to 2.5 GB (issue 10, #1). The declared sizes are enough to decide:
@@ -18,19 +18,19 @@ MAX_RATIO = 100  # real XML deflates 5–20×; zeros or repeated empty paragraph
 RATIO_FLOOR = 1 << 20  # below 1 MB inflated, any ratio is cheap (small XML parts compress well)
 
 
-def check_zip(data: bytes, name: str, *, kind: str) -> None:
+def check_zip(data: bytes, name: str, *, kind: str, app: str = "Word") -> None:
     """Raise IngestError (naming the file and the fix) when the archive would inflate beyond the limits.
 
-    `kind` names the format in messages ("DOCX").
+    `kind` names the format in messages ("DOCX"), `app` the program that re-saves it ("Word").
     """
     try:
         members = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         raise IngestError(name, f"{kind} 文件损坏或格式不对 (corrupt {kind}: not a valid zip): {clip(exc)}; "
-                                "请用 Word 重新另存后上传") from exc
+                                f"请用 {app} 重新另存后上传") from exc
     if len(members) > MAX_MEMBERS:
-        raise IngestError(name, f"压缩包内文件过多 ({len(members)} > {MAX_MEMBERS}) (too many parts): 请另存为普通 Word 文档后重新上传")
-    fix = "请用 Word 打开并另存为新文件（删除过大的嵌入对象和大量空段落）后重新上传 (re-save it without them)"
+        raise IngestError(name, f"压缩包内文件过多 ({len(members)} > {MAX_MEMBERS}) (too many parts): 请另存为普通 {app} 文件后重新上传")
+    fix = f"请用 {app} 打开并另存为新文件（删除过大的嵌入对象和大量空段落）后重新上传 (re-save it without them)"
     total = 0
     for member in members:
         size = member.file_size

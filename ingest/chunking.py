@@ -1,16 +1,12 @@
 """Split a structured document into chunks of whole sentences that fit the embedder's token limit."""
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.sentences import sentence_spans, soft_spans
 from ingest.structure import Structured
 
-_IDEA_ITEM = re.compile(r"^\s*(\d{1,2})[.．、]\s*")
-_IDEA_TITLE = re.compile(r"^(.{2,30}?)[：:]")
-_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)\*|\*(?!\w)")  # Markdown bold/italic markers a .txt keeps verbatim
 
 
 @dataclass(frozen=True)
@@ -55,31 +51,6 @@ def chunk_spans(
                 break
             i = max(j - overlap, i + 1)
     return chunks
-
-
-def idea_spans(doc: Structured) -> list[Span]:
-    """Each numbered item under a heading that contains 金点子 (a report's golden ideas)."""
-    ideas: list[Span] = []
-    for index, heading in enumerate(doc.headings):
-        if "金点子" not in heading.title:
-            continue
-        stop = len(doc.text)
-        for later in doc.headings[index + 1:]:
-            if later.level <= heading.level:
-                stop = later.start
-                break
-        offset = heading.end + 1
-        for line in doc.text[offset:stop].split("\n"):
-            match = _IDEA_ITEM.match(line)
-            if match and len(line) > 8:
-                body = line[match.end():]
-                title = _IDEA_TITLE.match(body)
-                ideas.append(Span(
-                    offset, offset + len(line), doc.section_path(offset), doc.page_at(offset),
-                    idea_no=int(match.group(1)), idea_title=_EMPHASIS.sub("", title.group(1)).strip() if title else "",
-                ))
-            offset += len(line) + 1
-    return ideas
 
 
 def _sections(doc: Structured) -> list[tuple[int, int]]:

@@ -8,6 +8,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _CJK = r"\u2018-\u201f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+# A PDF's text-run breaks inside a number set among Chinese: pypdf turns a gap between two runs into a
+# space ("每平方米1 2元"). Chinese prose never spaces inside a number; a space beside a whole number stays,
+# since table rows set numbers apart by spaces ("2022年 2023年", "年份 2023 2024").
+_DIGITS_IN_CJK = re.compile(rf"([{_CJK}]\d{{1,12}}) (?=\d{{1,12}}[{_CJK}])")
 # Every pattern here runs on untrusted lines of any length, so each must be linear: no scan may
 # cross the place where the next attempt starts. The link text stops at "[" and the target at "(",
 # else a line of 100k "[" (or "[a](") is rescanned from every bracket — quadratic (issue 10, #4).
@@ -33,6 +37,11 @@ def clean_line(line: str) -> str:
     line = _SPACES.sub(" ", line).strip()
     line = _MARK_RUN.sub(lambda m: m.group(1) * MARK_RUN_KEEP, line)
     return _BETWEEN_CJK.sub("", line)
+
+
+def join_runs(line: str) -> str:
+    """A cleaned PDF line without the spaces pypdf put at text-run breaks between digits and Chinese."""
+    return _DIGITS_IN_CJK.sub(r"\1", line)
 
 
 def strip_markdown(line: str) -> str:
@@ -63,8 +72,8 @@ def join_wrapped(lines: list[tuple[str, int]], *, is_heading) -> list[tuple[str,
                 continue
         if not current:
             current, page = line, line_page
-        elif _is_cjk(current[-1]) and _is_cjk(line[0]):
-            current += line
+        elif _tight(current[-1]) and _tight(line[0]):
+            current += line  # a wrap inside Chinese or inside a number ("20\n24年") is no space
         else:
             current += " " + line
         if line[-1] in SENTENCE_END + "”」』" and len(line) < 0.9 * width:
@@ -80,3 +89,8 @@ _CJK_CHAR = re.compile(f"[{_CJK}]")
 
 def _is_cjk(ch: str) -> bool:
     return bool(_CJK_CHAR.match(ch))
+
+
+def _tight(ch: str) -> bool:
+    """Chinese or a digit: a line wrap between two of them is no word break."""
+    return ch.isdigit() or _is_cjk(ch)

@@ -4,14 +4,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from ingest.chunking import Span, chunk_spans, idea_spans
+from ingest.chunking import Span, chunk_spans
+from ingest.ideas import idea_spans, stated_count
 from ingest.loaders import load_file
 from ingest.metadata import DocMeta, build_meta, read_sidecar
 from ingest.sentences import sentence_spans
 from ingest.structure import Heading, assemble
+from kb.errors import IngestError
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class Document:
     def to_json(self) -> dict:
         data = asdict(self)
         data["meta"]["topics"] = list(self.meta.topics)
+        data["meta"]["inferred"] = list(self.meta.inferred)
+        data["meta"]["ocr_pages"] = list(self.meta.ocr_pages)
         return data
 
     def chunk_metadata(self, chunk: Chunk) -> dict:
@@ -68,6 +72,13 @@ class Document:
             "idea_title": chunk.idea_title,
         }
 
+    def reading_notes(self) -> list[str]:
+        """Metadata guessed rather than given (OCR'd pages are reported by the loader's warnings)."""
+        if not self.meta.inferred:
+            return []
+        values = "，".join(f"{INFERRED_LABELS.get(f, f)}={getattr(self.meta, f)}" for f in self.meta.inferred)
+        return [f"元数据为推断 (inferred, not given by the file): {values}；可在 {Path(self.source).name}.meta.yaml 中更正"]
+
     def sentence_spans(self) -> list[tuple[int, int]]:
         """Every sentence of the cleaned text (a line break ends one): what the answer layer scores."""
         return [(s, e) for s, e in sentence_spans(self.text) if e - s >= 2]
@@ -75,7 +86,8 @@ class Document:
     @classmethod
     def from_json(cls, data: dict) -> "Document":
         meta = dict(data["meta"])
-        meta["topics"] = tuple(meta.get("topics") or ())
+        for key in ("topics", "inferred", "ocr_pages"):  # lists in JSON, tuples in the frozen record
+            meta[key] = tuple(meta.get(key) or ())
         return cls(
             doc_id=data["doc_id"], source=data["source"], meta=DocMeta(**meta), text=data["text"],
             headings=[Heading(**h) for h in data["headings"]],
@@ -83,6 +95,10 @@ class Document:
             chunks=[Chunk(**c) for c in data["chunks"]],
             warnings=list(data.get("warnings") or []),
         )
+
+
+INFERRED_LABELS = {"title": "标题 title", "type": "类型 type", "date": "日期 date", "author": "作者 author",
+                   "origin": "来源 origin"}
 
 
 def doc_id_for(key: str, *, secret: bytes) -> str:
@@ -109,7 +125,8 @@ def build_document(
     raw_meta = {**defaults, **loaded.meta, **side}
     structured = assemble(loaded.blocks)
     first = next((h.title for h in structured.headings if h.level == 1), None)
-    meta = build_meta(raw_meta, name=source, rel_path=source, first_heading=first)
+    meta = build_meta(raw_meta, name=source, rel_path=source, first_heading=first,
+                      guessed=loaded.inferred, extraction=loaded.extraction)
     doc = Document(
         doc_id=doc_id, source=source, meta=meta, text=structured.text,
         headings=structured.headings, pages=structured.pages, warnings=loaded.warnings,
@@ -122,8 +139,14 @@ def build_document(
     spans = chunk_spans(structured, count_tokens=count_tokens, max_tokens=budget(_longest_section(structured)), overlap=overlap)
     records = [_record(doc, i, "chunk", span) for i, span in enumerate(spans)]
     if meta.type == "report":
-        ideas = idea_spans(structured)
+        stated = stated_count(structured.text)
+        ideas = idea_spans(structured, stated=stated)
         records += [_record(doc, len(records) + i, "idea", span) for i, span in enumerate(ideas)]
+        if stated:
+            doc.meta = meta = replace(meta, ideas_stated=stated)
+            if stated != len(ideas):
+                doc.warnings.append(f"报告称提出 {stated} 条建议，识别出 {len(ideas)} 条 (stated {stated} proposals, "
+                                    f"found {len(ideas)})：请检查建议的编号格式（如 1．/（一）/建议一：）")
     doc.chunks = records
     return doc
 

@@ -1,21 +1,24 @@
-"""Loaders per format (.md/.txt, .pdf, .docx) returning blocks, front matter and warnings."""
+"""Loaders per format (.md/.txt, .pdf, .docx, .pptx, .html) returning blocks, front matter and warnings."""
 from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.archives import check_zip
 from ingest.budget import ParseBudget
-from ingest.cleaning import clean_line, join_wrapped, strip_markdown
+from ingest.cleaning import clean_line, strip_markdown
 from ingest.encoding import decode_text
+from ingest.pdf import load_pdf
 from ingest.safeyaml import load_mapping
-from ingest.structure import Block, heading_level
+from ingest.slides import load_pptx
+from ingest.structure import Block, Loaded, heading_level
+from ingest.tables import table_lines
+from ingest.webpages import load_html
+from ingest.webtext import web_text
 from kb.errors import IngestError, clip
 
-SUPPORTED = {".md", ".markdown", ".txt", ".pdf", ".docx"}
-MAX_PDF_PAGES = 2000
+SUPPORTED = {".md", ".markdown", ".txt", ".pdf", ".docx", ".pptx", ".html", ".htm"}
 MAX_FILE_BYTES = 100 << 20  # corpus files are not bounded by KB_MAX_UPLOAD_MB; a text layer is never this big
 MAX_DOC_CHARS = 2_000_000  # ~4,000 pages of Chinese; beyond this a file is a dump, not a training document
 # fences allow trailing spaces only: `\s*` could also eat newlines and rescan them at every attempt
@@ -23,13 +26,6 @@ _FRONT_MATTER = re.compile(r"^---[ \t]*\n(.*?)\n---[ \t]*(?:\n|$)", re.S)
 # Closing "#"s are stripped in code: the former `(.*?)\s*#*\s*$` was cubic on a heading line
 # followed by a run of spaces ("# a" + 2,000 spaces + "x" took 23 s).
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-
-
-@dataclass
-class Loaded:
-    blocks: list[Block]
-    meta: dict = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
 
 
 def load_file(path: Path, *, name: str | None = None) -> Loaded:
@@ -53,9 +49,13 @@ def load_file(path: Path, *, name: str | None = None) -> Loaded:
     budget = ParseBudget(name, max_chars=MAX_DOC_CHARS)
     try:
         if suffix == ".pdf":
-            loaded = _load_pdf(data, name, budget)
+            loaded = load_pdf(data, name, budget)
         elif suffix == ".docx":
             loaded = _load_docx(data, name, budget)
+        elif suffix == ".pptx":
+            loaded = load_pptx(data, name, budget)
+        elif suffix in (".html", ".htm"):
+            loaded = load_html(data, name, budget)
         else:
             loaded = _load_text(data, name, markdown=suffix != ".txt", budget=budget)
     except IngestError:
@@ -104,93 +104,9 @@ def _load_text(data: bytes, name: str, *, markdown: bool, budget: ParseBudget | 
             line = line[2:].strip()
         if line:
             blocks.append(Block(line, level=heading_level(line)))
-    return Loaded(blocks, meta, warnings)
-
-
-# pypdf's own per-stream limits, tightened: a 22 KB page of two million "(a) Tj" took 10 s to reach
-# pypdf's default parsing budget (2,000,000); a real page has at most tens of thousands of operations
-PDF_LIMITS = {
-    "stream_parsing_work_maximum_count": 500_000,
-    "zlib_maximum_output_length": 32 << 20,
-    "lzw_maximum_output_length": 32 << 20,
-    "run_length_maximum_output_length": 32 << 20,
-}
-
-
-def _load_pdf(data: bytes, name: str, budget: ParseBudget | None = None) -> Loaded:
-    from pypdf import apply_configuration
-
-    with apply_configuration(**PDF_LIMITS):  # this context only: other pypdf users keep their settings
-        return _read_pdf(data, name, budget or ParseBudget(name, max_chars=MAX_DOC_CHARS))
-
-
-def _read_pdf(data: bytes, name: str, budget: ParseBudget) -> Loaded:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            try:
-                ok = reader.decrypt("")
-            except Exception:  # noqa: BLE001 - pypdf raises several types for unsupported crypto
-                ok = 0
-            if not ok:
-                raise IngestError(name, "PDF 已加密，无法读取 (encrypted PDF): 请提供未加密的版本")
-        pages = reader.pages
-        count = len(pages)
-    except IngestError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-        raise IngestError(name, f"PDF 文件损坏或不完整 (corrupt PDF): {exc}") from exc
-    if count > MAX_PDF_PAGES:
-        raise IngestError(name, f"PDF 页数过多 ({count} > {MAX_PDF_PAGES}), 请拆分后导入 (too many pages)")
-    loaded = Loaded([], _pdf_meta(reader))
-    empty, garbled = [], []
-    lines: list[tuple[str, int]] = []
-    for number, page in enumerate(pages, start=1):
-        budget.check_time()
-        try:
-            raw = page.extract_text() or ""
-        except Exception as exc:  # noqa: BLE001 - a broken page must not lose the others
-            loaded.warnings.append(f"第{number}页无法解析 (page {number} unreadable): {clip(exc)}")
-            budget.step()
-            continue
-        budget.step(len(raw))
-        page_lines = [clean_line(line) for line in raw.split("\n")]
-        visible = "".join(page_lines)
-        if not visible:
-            empty.append(number)
-        elif _garbled(visible):
-            garbled.append(number)
-        else:
-            lines += [(line, number) for line in page_lines]
-    for paragraph, number in join_wrapped(lines, is_heading=heading_level):
-        loaded.blocks.append(Block(paragraph, level=heading_level(paragraph), page=number))
-    if empty:
-        loaded.warnings.append(f"第{_pages(empty)}页没有文字层 (no text layer, scanned?)：需要 OCR")
-    if garbled:
-        loaded.warnings.append(f"第{_pages(garbled)}页文字无法解码 (undecodable glyphs, missing ToUnicode)")
-    return loaded
-
-
-def _pdf_meta(reader) -> dict:
-    info = reader.metadata or {}
-    meta = {}
-    if info.get("/Title"):
-        meta["title"] = str(info["/Title"])
-    if info.get("/Author"):
-        meta["author"] = str(info["/Author"])
-    return meta
-
-
-def _garbled(text: str) -> bool:
-    bad = sum(1 for ch in text if ch == "\ufffd" or 0xE000 <= ord(ch) <= 0xF8FF or ord(ch) < 32)
-    return bad > max(3, len(text) // 20)
-
-
-def _pages(numbers: list[int]) -> str:
-    return "、".join(str(n) for n in numbers[:20]) + ("…" if len(numbers) > 20 else "")
+    loaded = Loaded(blocks, meta, warnings)
+    # no front matter: likely copied from a web page; with it, the author's file is read as written
+    return loaded if _FRONT_MATTER.match(text) else web_text(loaded)
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -214,7 +130,10 @@ def _load_docx(data: bytes, name: str, budget: ParseBudget | None = None) -> Loa
         raise IngestError(name, f"DOCX 文件损坏 (corrupt DOCX): {clip(exc)}") from exc
     blocks = []
     styles: dict[str | None, str] = {}  # style id → name, resolved by python-docx once per style
-    for element in document.element.body.iterchildren(f"{_W}p"):  # document.paragraphs, one at a time
+    for element in document.element.body.iterchildren(f"{_W}p", f"{_W}tbl"):  # paragraphs and tables, in order
+        if element.tag == f"{_W}tbl":
+            blocks += [Block(line) for line in table_lines(_docx_rows(element, budget))]
+            continue
         text = clean_line(_paragraph_text(element))
         budget.step(len(text))
         if not text:
@@ -256,3 +175,30 @@ def _paragraph_text(element) -> str:
                 elif tag in _RUN_TEXT:
                     parts.append(_RUN_TEXT[tag])
     return "".join(parts)
+
+
+def _docx_rows(table, budget: ParseBudget) -> list[list[str]]:
+    """Cell texts of a Word table row by row, one per grid column; a vertically merged cell repeats the
+    value above (Word leaves the continuation empty)."""
+    rows: list[list[str]] = []
+    for tr in table.iterchildren(f"{_W}tr"):
+        row: list[str] = []
+        for tc in tr.iterchildren(f"{_W}tc"):
+            text = "\n".join(_paragraph_text(p) for p in tc.iter(f"{_W}p"))  # nested tables read as lines
+            props = tc.find(f"{_W}tcPr")
+            merge = props.find(f"{_W}vMerge") if props is not None else None
+            if merge is not None and merge.get(f"{_W}val") != "restart" and rows and not text.strip():
+                above = rows[-1]
+                text = above[len(row)] if len(row) < len(above) else ""
+            span = _grid_span(props)
+            budget.step(len(text) * span)  # counted as often as it is repeated
+            # a heading spanning columns names each; a value spanning columns is said once
+            row += [text] * span if not rows else [text] + [""] * (span - 1)
+        rows.append(row)
+    return rows
+
+
+def _grid_span(props) -> int:
+    grid = props.find(f"{_W}gridSpan") if props is not None else None
+    value = (grid.get(f"{_W}val") or "") if grid is not None else ""
+    return min(int(value), 64) if value.isdigit() and len(value) <= 2 and int(value) > 0 else 1

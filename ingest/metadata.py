@@ -31,10 +31,17 @@ class DocMeta:
     access: str = "public"
     pishi: bool = False
     pishi_note: str = ""
+    origin: str = ""  # 来源: where a saved article was published (学习时报)
+    inferred: tuple[str, ...] = ()  # fields guessed from the text or folder, not given by the file or sidecar
+    ocr_pages: tuple[int, ...] = ()  # pages read by OCR (a scan has no text layer)
+    ocr_confidence: float = 0.0  # tesseract's mean word confidence over those pages, 0–100
+    ideas_stated: int = 0  # "提出了31条对策建议": the count a report states, checked against the ideas found
 
     def flat(self) -> dict:
         """Chroma-safe metadata (str/int/bool only): topics as '|a|b|' plus one `topic:<name>` flag each."""
         data = asdict(self)
+        data["inferred"] = "|" + "|".join(self.inferred) + "|" if self.inferred else ""
+        data["ocr_pages"] = ",".join(map(str, self.ocr_pages))
         data["topics"] = "|" + "|".join(self.topics) + "|" if self.topics else ""
         data.update({f"topic:{topic}": True for topic in self.topics})  # exact-match filter key per topic
         return data
@@ -55,8 +62,21 @@ def read_sidecar(path: Path, name: str) -> dict:
     return load_mapping(text, name=name, what=f"元数据文件 {clip(side.name)} (sidecar) ")
 
 
-def build_meta(raw: dict, *, name: str, rel_path: str, first_heading: str | None) -> DocMeta:
-    """Validate raw metadata; a wrong value is an IngestError naming the field and the fix."""
+INFERABLE = ("title", "type", "date", "author", "origin")
+
+
+def build_meta(raw: dict, *, name: str, rel_path: str, first_heading: str | None,
+               guessed: dict | None = None, extraction: dict | None = None) -> DocMeta:
+    """Validate raw metadata; a wrong value is an IngestError naming the field and the fix.
+
+    `guessed` (values read from the text) fills what `raw` lacks, and every field not given by `raw`
+    is listed in `inferred`; a title from the first heading or the file name, and a type from the
+    folder (default lecture, 讲稿) count as inferred too. `extraction` carries ocr_pages/ocr_confidence.
+    """
+    guessed = {k: v for k, v in (guessed or {}).items() if k in INFERABLE and v and not raw.get(k)}
+    inferred = tuple(k for k in INFERABLE if k in guessed or (k in ("title", "type") and not raw.get(k)))
+    raw = {**raw, **guessed}
+    extraction = extraction or {}
     title = str(raw.get("title") or first_heading or Path(rel_path).stem).strip()
     doc_type = str(raw.get("type") or _type_from_path(rel_path)).strip().lower()
     if doc_type not in TYPES:
@@ -86,6 +106,10 @@ def build_meta(raw: dict, *, name: str, rel_path: str, first_heading: str | None
         access=access,
         pishi=bool(pishi),
         pishi_note=str(raw.get("pishi_note") or ""),
+        origin=str(raw.get("origin") or ""),
+        inferred=inferred,
+        ocr_pages=tuple(int(n) for n in extraction.get("ocr_pages") or ()),
+        ocr_confidence=float(extraction.get("ocr_confidence") or 0.0),
     )
 
 

@@ -39,6 +39,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     quarantined: list[tuple[str, str]] = field(default_factory=list)  # failed new files moved aside
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # per file: metadata inferred, pages OCR'd
     chunks_embedded: int = 0
     sentences_embedded: int = 0
     chunks_total: int = 0
@@ -155,6 +156,7 @@ class Ingestor:
                                      overlap=self.overlap)
                 pending.append((doc, key, digest, entry is not None, rel))
                 report.warnings += [(source, w) for w in doc.warnings]
+                report.notes += [(source, note) for note in doc.reading_notes()]
             except IngestError as exc:
                 self._failed(report, path, source, exc.reason, quarantine if key not in entries else None)
             except OSError as exc:

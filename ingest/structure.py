@@ -90,3 +90,14 @@ def assemble(blocks: list[Block]) -> Structured:
         offset += len(text) + 1
     doc.text = "\n".join(parts)
     return doc
+
+
+@dataclass
+class Loaded:
+    """What a loader read from one file: blocks, the file's own metadata, warnings, guesses and how it was read."""
+
+    blocks: list[Block]
+    meta: dict = field(default_factory=dict)  # the file's own metadata (front matter, document properties)
+    warnings: list[str] = field(default_factory=list)
+    inferred: dict = field(default_factory=dict)  # metadata guessed from the text (title, date, author, origin)
+    extraction: dict = field(default_factory=dict)  # how the text was read: ocr_pages, ocr_confidence

@@ -52,6 +52,8 @@ def ingest(folder: Path = typer.Argument(..., help="要导入的资料目录或�
         err.print(f"[red]失败 failed[/red] {source}: {reason}")
     for source, warning in report.warnings:
         err.print(f"[yellow]警告 warning[/yellow] {source}: {warning}")
+    for source, note in report.notes:
+        err.print(f"[cyan]说明 note[/cyan] {source}: {note}")
     table = Table(title="导入结果 (ingest summary)", show_header=False)
     table.add_column("项目")
     table.add_column("数量", justify="right")
@@ -193,9 +195,9 @@ def bench(
     sizes: str = typer.Option("1000,10000,100000", help="索引规模 (chunks), 逗号分隔"),
     files: int = typer.Option(None, help="吞吐测试只用前 N 个文件"),
     seconds: float = typer.Option(20, help="并发测试每档秒数"),
-    skip: str = typer.Option("", help="跳过: ingest,queries,service"),
+    skip: str = typer.Option("", help="跳过: ingest,queries,service,ocr"),
 ) -> None:
-    """基准测试: 导入吞吐、查询延迟与内存、并发吞吐 (benchmarks; prints figures)."""
+    """基准测试: 导入吞吐、查询延迟与内存、并发吞吐、OCR 准确率 (benchmarks; prints figures)."""
     import json
 
     from eval import bench as b
@@ -209,6 +211,11 @@ def bench(
     if "queries" not in skip:
         results["queries"] = b.bench_queries(settings.corpus_dir, settings, questions=questions,
                                              sizes=[int(s) for s in sizes.split(",") if s.strip()])
+    if "ocr" not in skip:
+        from eval.ocrbench import bench_ocr
+
+        results["ocr"] = bench_ocr()  # character accuracy on generated scanned pages, pages/s
+        console.print_json(json.dumps(results["ocr"], ensure_ascii=False))
     if "service" not in skip:
         from index.kbindex import KnowledgeBase
 
@@ -256,7 +263,7 @@ _RESULT_LABEL = {"ingested": "[green]已导入 ingested[/green]", "duplicate": "
 
 @app.command()
 def upload(
-    files: list[Path] = typer.Argument(..., help="要上传的文件 (.md .txt .pdf .docx)"),
+    files: list[Path] = typer.Argument(..., help="要上传的文件 (.md .txt .pdf .docx .pptx .html)"),
     type_: str = typer.Option(None, "--type", help="lecture | case | report (默认: 文件自带的元数据, 否则 report)"),
     access: str = typer.Option(None, help="public | internal (默认: 文件自带的元数据, 否则 internal)"),
     title: str = typer.Option(None, help="标题 (仅单个文件)"),

@@ -58,3 +58,15 @@ def test_cli_upload_reports_each_file_and_quarantines_a_bad_one(run, tmp_path):
     (tmp_path / "x.exe").write_bytes(b"MZ")
     refused = run("upload", str(good), str(tmp_path / "x.exe"))
     assert refused.exit_code == 1 and "unsupported_type" in refused.output
+
+
+def test_cli_ingest_reports_inferred_metadata(run, tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "qunzhong.txt").write_text("回首页\n践行群众路线\n来源：学习时报 2024-05-20\n党的群众路线是我们党的生命线。\n",
+                                         encoding="utf-8")
+    result = run("ingest", str(folder))
+    assert result.exit_code == 0, result.output
+    output = result.output.replace("\n", "")  # rich wraps long lines
+    assert "说明 note qunzhong.txt: 元数据为推断 (inferred" in output
+    assert "标题 title=践行群众路线" in output and "日期 date=2024-05-20" in output and "来源 origin=学习时报" in output

@@ -122,7 +122,7 @@ def delete_document(doc_id: str, request: Request, _: TeacherDep, service: Servi
 
 _UPLOAD_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["files"], "properties": {
-        "files": {"type": "array", "items": {"type": "string", "format": "binary"}, "description": ".md .txt .pdf .docx"},
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"}, "description": ".md .txt .pdf .docx .pptx .html .htm"},
         "type": {"type": "string", "enum": ["lecture", "case", "report"]},
         "access": {"type": "string", "enum": ["public", "internal"]},
         "title": {"type": "string", "maxLength": 200}, "cohort": {"type": "string", "maxLength": 50},

@@ -11,6 +11,9 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 const TYPE_LABEL = { lecture: "讲稿", case: "案例", report: "调研报告" };
+// metadata a loader guessed from the text (a saved web article, a file without front matter); the type
+// from the folder is the documented convention, so it is not marked
+const INFERRED_LABEL = { title: "标题", date: "日期", author: "作者", origin: "来源" };
 // Markdown emphasis an older index kept in 金点子 titles (.txt reports): shown without the ** markers
 const plainTitle = t => String(t || "").replace(/\*\*|__/g, "").trim();
 
@@ -102,6 +105,7 @@ async function showPassage(panel, docId, start, end, quoteStart = 0, quoteEnd = 
   try {
     const doc = await api(`/api/documents/${encodeURIComponent(docId)}`);
     const m = doc.meta;
+    const guessed = (m.inferred || []).filter(f => f in INFERRED_LABEL).map(f => INFERRED_LABEL[f]);
     const chunk = doc.chunks.find(c => c.start === start && c.end === end) || {};
     const sheet = panel.classList.contains("sheet");
     const close = !sheet ? null : el("button", { class: "close", type: "button", onclick: () => closePanel(panel), "aria-label": "关闭原文" }, "关闭 ✕");
@@ -116,8 +120,12 @@ async function showPassage(panel, docId, start, end, quoteStart = 0, quoteEnd = 
         el("p", { class: "meta" },
           el("span", { class: "badge" }, TYPE_LABEL[m.type] || m.type),
           m.access === "internal" ? el("span", { class: "badge internal" }, "内部") : null,
-          [m.cohort || m.author, m.date].filter(Boolean).join(" · "),
-          chunk.section ? ` · ${chunk.section}` : "", chunk.page ? ` · 第${chunk.page}页` : "")),
+          [m.cohort || m.author, m.date, m.origin ? `来源：${m.origin}` : ""].filter(Boolean).join(" · "),
+          chunk.section ? ` · ${chunk.section}` : "", chunk.page ? ` · 第${chunk.page}页` : "",
+          guessed.length ? el("span", { class: "badge inferred", title: "文件未给出，由正文或文件名推断 (inferred)" },
+            `${guessed.join("、")}为推断`) : null,
+          (m.ocr_pages || []).length ? el("span", { class: "badge inferred", title: "扫描页经 OCR 识别，请与原件核对" },
+            `OCR 识别 · 置信度 ${Math.round(m.ocr_confidence || 0)}%`) : null)),
       text);
     const mark = $("mark.quote", text) || $("mark", text);
     if (mark) mark.scrollIntoView({ block: "center" });

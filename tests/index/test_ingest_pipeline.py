@@ -115,3 +115,36 @@ def test_sentence_transformers_backend_ingests(tmp_path, corpus):
     assert report.chunks_embedded == kbase.store.count() > 0
     assert kbase.embedder.dim == 384 and kbase.embedder.fingerprint.startswith("sentence-transformers:")
     assert kbase.store.collection.metadata["kb_embedder"] == kbase.embedder.fingerprint
+
+
+def test_ingest_of_real_formats_stores_their_metadata(tmp_path, request, fake_embedder):
+    """Slides, a saved web page and a scan through the whole pipeline into Chroma: what was inferred or OCR'd
+    is stored flat (Chroma takes str/int/float/bool only) and reported per file."""
+    from eval.ocrbench import scanned_pdf
+    from ingest import ocr
+    from tests.conftest import make_settings
+    from tests.ingest.test_slides import _deck
+    from tests.ingest.test_webpages import ARTICLE
+
+    root = tmp_path / "incoming"
+    (root / "lectures").mkdir(parents=True)
+    _deck(root / "lectures" / "deck.pptx")
+    (root / "article.html").write_text(ARTICLE, encoding="utf-8")
+    if not ocr.missing():
+        scanned_pdf(root / "scan.pdf")
+    kbase = KnowledgeBase.open(make_settings(tmp_path, "embedded", request), embedder=fake_embedder)
+    report = kbase.ingestor().run(root)
+    assert not report.failed, report.failed
+    notes = dict(report.notes)
+    assert "来源 origin=学习时报" in notes["article.html"]
+    assert "标题 title=新质生产力的内涵与要求" in notes["lectures/deck.pptx"]  # from the first slide, not the file
+    docs = {d.source: d for d in kbase.docstore.all_documents()}
+    article = next(iter(_stored(kbase, docs["article.html"].doc_id).values()))[0]
+    assert (article["inferred"], article["origin"], article["date"]) == ("|title|type|date|author|origin|", "学习时报",
+                                                                       "2024-05-20")
+    slides = [m for m, _ in _stored(kbase, docs["lectures/deck.pptx"].doc_id).values()]
+    assert {m["page"] for m in slides} >= {2, 3} and any(m["section"] == "二、主要指标" for m in slides)
+    if not ocr.missing():
+        scan = [m for m, _ in _stored(kbase, docs["scan.pdf"].doc_id).values()]
+        assert scan[0]["ocr_pages"] == "1,2" and scan[0]["ocr_confidence"] > 50
+        assert any("OCR" in w for source, w in report.warnings if source == "scan.pdf")

@@ -1,4 +1,4 @@
-from ingest.chunking import chunk_spans, idea_spans
+from ingest.chunking import chunk_spans
 from ingest.loaders import _load_text
 from ingest.sentences import sentence_spans
 from ingest.structure import assemble
@@ -42,11 +42,3 @@ def test_overlong_sentence_is_cut_to_fit(embedder):
     assert len(chunks) > 3
     assert all(embedder.count_tokens(doc.text[c.start:c.end]) <= 100 for c in chunks)
     assert "".join(doc.text[c.start:c.end] for c in chunks) == doc.text
-
-
-def test_idea_spans_find_numbered_golden_ideas():
-    doc = _doc(REPORT)
-    ideas = idea_spans(doc)
-    assert [i.idea_no for i in ideas] == [1, 2]
-    assert ideas[0].idea_title == "设立茶链长"
-    assert doc.text[ideas[1].start:ideas[1].end].startswith("2. 建设数字茶园")

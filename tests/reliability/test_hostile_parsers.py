@@ -208,3 +208,63 @@ CHUNKS = st.one_of(
 @given(chunks=st.lists(CHUNKS, min_size=1, max_size=12), suffix=st.sampled_from([".md", ".txt", ".markdown"]))
 def test_bad_encodings(chunks, suffix):
     _check(_write(f"encoding{suffix}", b"".join(chunks)))
+
+
+# --- saved web pages and slides ---
+
+HTML_PIECES = st.sampled_from([
+    "<div>", "</div>", "<table>", "</table>", "<tr>", "<td>", "</td>", "<th>", "<h1>", "</h1>", "<h7>", "<p>",
+    "<br/>", "<br>", "<script>", "</script>", "<style>", "<!--", "-->", "<![CDATA[", "&amp;", "&#0;", "&#xD800;",
+    "&nosuch;", "<meta name='author' content='甲'>", "<meta name=publishdate content=2024-13-99>", "<title>",
+    "</title>", "正文。", "回顶部", "来源：学习时报", "2024年5月20日", "<nav>", "</nav>", "<", ">", "\x00", "\r",
+])
+
+
+@FAST
+@given(pieces=st.lists(st.tuples(HTML_PIECES, st.integers(1, 2000)), min_size=1, max_size=8))
+def test_hostile_html(pieces):
+    page = "".join(piece * count for piece, count in pieces) + "<p>正文。</p>"
+    _check(_write("page.html", page.encode("utf-8", "surrogatepass")), document=True)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(members=st.lists(st.tuples(st.sampled_from(["ppt/presentation.xml", "ppt/slides/slide1.xml",
+                                                  "ppt/_rels/presentation.xml.rels", "[Content_Types].xml",
+                                                  "ppt/notesSlides/notesSlide1.xml"]),
+                                  st.binary(max_size=800)), max_size=5))
+def test_random_zip_archives_as_pptx(members):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, data in members:
+            zf.writestr(zipfile.ZipInfo(name), data)
+    _check(_write("deck.pptx", buffer.getvalue()))
+
+
+_SLIDE_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><p:sld xmlns:a="http://schemas.openxmlformats.org/'
+               'drawingml/2006/main" xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"><p:cSld><p:spTree>')
+_SLIDE_TAIL = "</p:spTree></p:cSld></p:sld>"
+_TEXT_SHAPE = ('<p:sp><p:nvSpPr><p:cNvPr id="{n}" name="t"/><p:cNvSpPr txBox="1"/><p:nvPr/></p:nvSpPr><p:spPr/>'
+               '<p:txBody><a:bodyPr/><a:p><a:r><a:t>字</a:t></a:r></a:p></p:txBody></p:sp>')
+_GROUP = '<p:grpSp><p:nvGrpSpPr><p:cNvPr id="9" name="g"/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr><p:grpSpPr/>'
+SLIDE_PIECES = st.one_of(
+    st.integers(1, 3000).map(lambda n: _GROUP * n + _TEXT_SHAPE.format(n=5) + "</p:grpSp>" * n),
+    st.integers(1, 20000).map(lambda n: "".join(_TEXT_SHAPE.format(n=i + 10) for i in range(n))),  # > MAX_SHAPES
+    st.just("<p:sp><p:txBody><a:p><a:r><a:t>未闭合"),
+    st.integers(1, 5000).map(lambda n: _TEXT_SHAPE.format(n=3).replace("<a:t>字</a:t>", "<a:t>字</a:t><a:br/>" * n)),
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=st.lists(SLIDE_PIECES, min_size=1, max_size=3))
+def test_hostile_slide_xml(pieces):
+    from tests.ingest.test_slides import _deck
+
+    deck = _deck(_FOLDER / "base.pptx")
+    with zipfile.ZipFile(deck) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    members["ppt/slides/slide2.xml"] = (_SLIDE_HEAD + "".join(pieces) + _SLIDE_TAIL).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    _check(_write("hostile.pptx", buffer.getvalue()))
