@@ -66,7 +66,7 @@ def test_scanned_pdf_without_tesseract_names_the_packages(tmp_path, monkeypatch)
 
 
 def test_page_drawing_no_image_is_not_ocrd(tmp_path, monkeypatch):
-    from tests.reliability.hostile_files import pdf_with_content
+    from eval.hostile import pdf_with_content
 
     def refuse(*args, **kwargs):
         raise AssertionError("OCR ran on a page without an image")

@@ -132,6 +132,8 @@ def test_hostile_html_is_bounded(tmp_path, name, page):
 
     from kb.errors import IngestError
 
+    from ingest.budget import PARSE_SECONDS
+
     path = tmp_path / name
     path.write_text(page, encoding="utf-8")
     started = time.perf_counter()
@@ -140,7 +142,9 @@ def test_hostile_html_is_bounded(tmp_path, name, page):
         assert "正文" in text
     except IngestError as exc:
         assert exc.file == name and "(" in exc.reason  # Chinese reason with its English gloss
-    assert time.perf_counter() - started < 8
+    # bounded by the parse budget the loader enforces (a few seconds on a quiet machine; the budget is the
+    # guarantee, so the test holds on a loaded one too), never a hang
+    assert time.perf_counter() - started < PARSE_SECONDS + 5
 
 
 def test_inferred_fields_survive_the_doc_store(tmp_path):
