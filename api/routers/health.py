@@ -29,6 +29,7 @@ def health(role: OpenRoleDep, service: ServiceDep):
         "llm": {"configured": service.llm is not None, "name": getattr(service.llm, "name", None),
                 "reachable": service.llm.ping() if service.llm is not None else None},
         "limits": {"max_question_chars": kbase.settings.max_question_chars},
+        "curated": service.curated.threshold.to_dict() if service.curated is not None else None,
     }
 
 
