@@ -167,4 +167,5 @@ async function exportZip() {
 $("#f-status").addEventListener("change", loadQueue);
 $("#f-verdict").addEventListener("change", loadQueue);
 $("#export").addEventListener("click", exportZip);
-tokenForm(r => { role = r; loadQueue(); loadCurated(); });
+let shown = false;  // the same role confirmed again (the token field's change and submit) keeps an open review form
+tokenForm(r => { if (shown && r === role) return; shown = true; role = r; loadQueue(); loadCurated(); });
