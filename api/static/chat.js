@@ -62,7 +62,7 @@ function feedbackBar(turn) {
   const bar = el("div", { class: "feedback", role: "group", "aria-label": "这个回答有用吗？" });
   const label = el("span", { class: "small" }, "这个回答有用吗？");
   const buttons = ["up", "down"].map(v => el("button", { type: "button", class: "fb", "data-verdict": v, "aria-pressed": "false",
-    onclick: () => openForm(v) }, v === "up" ? "👍 有用" : "👎 没用"));
+    onclick: () => openForm(v) }, v === "up" ? "有用" : "没用"));
   bar.append(label, ...buttons);
   function openForm(verdict) {
     buttons.forEach(b => b.setAttribute("aria-pressed", String(b.dataset.verdict === verdict)));

@@ -30,7 +30,7 @@ function itemView(item) {
       `${ROLE[item.role] || item.role} · ${when(item.created)}`),
     item.comment ? el("p", {}, el("strong", {}, "学员说明："), item.comment) : null,
     el("div", { class: "answer-text small" }, el("strong", {}, item.refused ? "回答（拒答）：" : "回答："), item.answer),
-    item.citations.length ? el("ol", { class: "small" }, item.citations.map(c => el("li", {}, `[${c.n}] ${place(c)}：${clip(c.quote || c.snippet, 80)}`))) : null,
+    item.citations.length ? el("ul", { class: "small" }, item.citations.map(c => el("li", {}, `[${c.n}] ${place(c)}：${clip(c.quote || c.snippet, 80)}`))) : null,
     item.review ? reviewSummary(item.review) : null);
   const open = el("button", { type: "button", class: "secondary", "aria-expanded": "false", onclick: () => toggleForm(box, item, open) },
     item.status === "reviewed" ? "修改审核" : "审核");
