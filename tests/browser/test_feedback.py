@@ -119,7 +119,6 @@ def test_curated_answer_pinned_served_then_flagged_after_edit(browser, review_ur
         expect(row).to_contain_text("待复核")
         expect(row).to_contain_text("临溪镇垃圾分类调研")
         expect(page.locator("#threshold")).to_contain_text("0.985")
-        page.screenshot(path=str(shots / "review-curated.png"), full_page=True)
         row.get_by_role("button", name="复核后重新启用").click()
         expect(page.locator("#curated-table tbody tr").first).to_have_attribute("data-status", "active")
     with page_at(browser, review_url) as page:
