@@ -189,11 +189,19 @@ def test_cli_feedback_export_writes_a_dataset(app_client, tmp_path, monkeypatch)
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(app, ["feedback", "export", str(tmp_path / "out")])
+        assert result.exit_code == 0, result.output
+        assert "已导出 2 条" in result.output
+        assert len(load_dataset(tmp_path / "out").questions) == 2
+        # `kb eval` runs the folder as is (its own data dir; the real embedder on the exported passages)
+        monkeypatch.setenv("KB_DATA_DIR", str(tmp_path / "eval-data"))
+        get_settings.cache_clear()
+        ran = CliRunner().invoke(app, ["eval", "--dataset", str(tmp_path / "out"), "--modes", "bm25",
+                                       "--out", str(tmp_path / "report")])
     finally:
         get_settings.cache_clear()
-    assert result.exit_code == 0, result.output
-    assert "已导出 2 条" in result.output
-    assert len(load_dataset(tmp_path / "out").questions) == 2
+    assert ran.exit_code == 0, ran.output
+    report = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+    assert report["questions"] == 2 and report["runs"][0]["metrics"]["hit@1"] == 1.0
 
 
 def _pin(client, chunk_id, *, question=QUESTION, answer="石门县把全县划分为1236个网格。[1]"):
