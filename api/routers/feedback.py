@@ -148,12 +148,16 @@ def review_feedback(item_id: int, body: ReviewIn, request: Request, _: TeacherDe
     _item_or_404(request, item_id)
     if body.unanswerable and body.gold_chunk_ids:
         raise ApiError(422, "review_conflict", "“资料中没有答案”与应答段落不能同时选择 (unanswerable with gold passages)")
-    if not body.unanswerable and not body.gold_chunk_ids:
-        raise ApiError(422, "review_incomplete", "请选择应答段落，或勾选“资料中没有答案” "
-                                                 "(mark the passage that should have answered, or unanswerable)")
     keyword = _teacher_index(service)
+    chunk_ids = list(body.gold_chunk_ids)
+    if not body.unanswerable and not chunk_ids:
+        chunk_ids = _passages_with(service, body)  # only an expected answer: the passages that say it
+    if not body.unanswerable and not chunk_ids:
+        raise ApiError(422, "review_incomplete", "请选择应答段落，或勾选“资料中没有答案”；只写参考答案时，它（或要点）须是资料原文 "
+                                                 "(mark the passage that should have answered, or unanswerable; an "
+                                                 "expected answer alone must occur verbatim in a passage)")
     gold = []
-    for chunk_id in dict.fromkeys(body.gold_chunk_ids):
+    for chunk_id in dict.fromkeys(chunk_ids):
         at = keyword.by_id.get(chunk_id)
         if at is None:
             raise ApiError(422, "unknown_chunk", f"段落不存在 (no passage {chunk_id[:100]})")
@@ -163,6 +167,15 @@ def review_feedback(item_id: int, body: ReviewIn, request: Request, _: TeacherDe
     review = Review(gold=gold, expected_answer=body.expected_answer.strip(), key_points=body.key_points,
                     unanswerable=body.unanswerable, note=body.note.strip())
     return _store(request).review(item_id, review).to_dict()
+
+
+def _passages_with(service, body: ReviewIn, *, limit: int = 3) -> list[str]:
+    """Passages (teacher's view) holding every key point, or else the expected answer, verbatim."""
+    needles = [" ".join(n.split()) for n in (body.key_points or [body.expected_answer]) if n.strip()]
+    if not needles:
+        return []
+    hits = service.search(" ".join(needles)[:500], k=30, per_doc=None, role=Role.TEACHER).hits
+    return [h.chunk_id for h in hits if all(n in " ".join(h.text.split()) for n in needles)][:limit]
 
 
 def _curated_answers(service):

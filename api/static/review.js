@@ -92,7 +92,7 @@ async function toggleForm(box, item, opener) {
       el("div", { class: "row" }, el("label", { for: searchBox.id, class: "visually-hidden" }, "搜索段落"), searchBox,
         el("button", { type: "button", class: "secondary", onclick: find }, "搜索段落"), findStatus)),
     el("label", { class: "check" }, none, " 资料中没有答案（应当拒答）"),
-    el("label", { for: expected.id }, "参考答案（可选；设为审定答案时作为答案文字，[n] 指所选第 n 个段落）"), expected,
+    el("label", { for: expected.id }, "参考答案（可选；未选段落时须为资料原文，据此找出应答段落；设为审定答案时作为答案文字，[n] 指所选第 n 个段落）"), expected,
     el("label", { for: points.id }, "要点（可选，每行一条，回答中应出现的原文词句）"), points,
     el("div", { class: "row" },
       el("button", { type: "submit", class: "primary" }, "标记为已审核"),

@@ -64,6 +64,15 @@ def test_feedback_trainee_posts_teacher_reviews(app_client):
     assert app_client.get("/api/feedback", params={"status": "new"}, headers=TEACHER).json()["total"] == 0
 
 
+def test_review_with_only_an_expected_answer_finds_its_passage(app_client):
+    answer = _ask(app_client, "湖滨镇有多少家民宿？")
+    item_id = _feedback(app_client, answer, question="湖滨镇有多少家民宿？").json()["id"]
+    body = app_client.post(f"/api/feedback/{item_id}/review", headers=TEACHER,
+                           json={"expected_answer": "1236个网格"}).json()
+    gold = body["review"]["gold"]
+    assert gold and all("1236个网格" in g["text"] for g in gold)  # the passages that say it are the gold ones
+
+
 def test_feedback_is_durable_across_restarts(tmp_path, fake_embedder):
     app = fake_app(tmp_path, fake_embedder)
     with TestClient(app) as client:
@@ -92,6 +101,7 @@ def test_feedback_bad_input_is_422(app_client, change, code):
 
 @pytest.mark.parametrize("body, status, code", [
     ({}, 422, "review_incomplete"),
+    ({"expected_answer": "资料里没有这句话的原文"}, 422, "review_incomplete"),
     ({"unanswerable": True, "gold_chunk_ids": ["{gold}"]}, 422, "review_conflict"),
     ({"gold_chunk_ids": ["0123456789abcdef:99"]}, 422, "unknown_chunk"),
     ({"gold_chunk_ids": ["{gold}"], "key_points": ["点" * 201]}, 422, "invalid_request"),
