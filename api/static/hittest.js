@@ -18,6 +18,8 @@ function verdict(data) {
     el("p", { class: "small" }, `检索方式：${MODE_LABEL[data.mode] || data.mode} · 融合：得分 = Σ 权重 ÷ (${data.fusion.rrf_k} + 名次)，` +
       `向量权重 ${data.fusion.dense_weight}，BM25 权重 ${data.fusion.bm25_weight} · 回答模型：${data.model}`),
     v.llm_threshold !== null ? el("p", { class: "small" }, `已配置大模型：可答性不低于 ${num(v.llm_threshold)} 时，问答会交给大模型作答（此处不调用）。`) : null,
+    data.curated ? el("p", { class: "curated-note", id: "ht-curated" }, el("span", { class: "badge curated" }, "教师审定"),
+      ` 问答中此问题将首先得到教师审定答案（对应问题：${data.curated.question}，相似度 ${num(data.curated.similarity)}）；以下为检索与作答的结果。`) : null,
     el("div", { class: "answer-text", id: "ht-answer" }, data.answer));
   if (data.citations.length)
     box.append(el("ul", { class: "small" }, data.citations.map(c => el("li", {}, `[${c.n}] ${c.title}${c.section ? " · " + c.section : ""}：${c.quote || ""}`))));

@@ -234,6 +234,9 @@ def test_curated_answer_served_first_to_close_questions(app_client):
     stream = app_client.post("/api/ask/stream", json={"question": "石门县全县划分为多少个网格"}).text
     citations = json.loads(stream.split("event: citations\ndata: ")[1].split("\n")[0])
     assert citations["curated"]["label"] == "教师审定" and citations["citations"][0]["chunk_id"] == chunk
+    tested = app_client.get("/api/hit-test", params={"q": "石门县全县划分为多少个网格"}, headers=TEACHER).json()
+    assert tested["curated"]["id"] == pinned["id"] and tested["curated"]["similarity"] >= 0.9
+    assert app_client.get("/api/hit-test", params={"q": "湖滨镇有多少家民宿？"}, headers=TEACHER).json()["curated"] is None
     health = app_client.get("/api/health").json()["curated"]
     assert health["threshold"] == 0.9 and health["source"] == "setting"
 

@@ -92,6 +92,9 @@ def test_curated_answer_pinned_served_then_flagged_after_edit(browser, review_ur
         expect(page.locator("#verdict")).to_have_attribute("data-answered", "true")
         page.click("#pin")
         expect(page.locator("#verdict [role=status]")).to_contain_text("已设为教师审定答案")
+        page.fill("#ht-q", PARAPHRASE)
+        page.press("#ht-q", "Enter")
+        expect(page.locator("#ht-curated")).to_contain_text("教师审定")  # 命中测试 says the chat serves it first
     with page_at(browser, review_url) as page:  # a trainee: no token
         page.goto("/")
         answer = ask(page, PARAPHRASE)
