@@ -9,7 +9,9 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.deps import RateLimiter
 from api.limits import BodyLimit
-from api.routers import ask, documents, evalreport, health, hittest, pages, quarantine, search
+from api.routers import ask, documents, evalreport, feedback, health, hittest, pages, quarantine, search
+from feedback.curated import CuratedAnswers, load_threshold
+from feedback.store import FeedbackStore
 from index.kbindex import KnowledgeBase
 from ingest.jobs import JobStore
 from ingest.uploads import Jobs, UploadService
@@ -28,7 +30,10 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
         # of the manifest-listed documents before the first answer (skipped while another ingest runs)
         base.recover()
         app.state.uploads.remove_stale()  # batches staged before a restart lost their in-memory job
-        app.state.service = KnowledgeService(base)
+        app.state.feedback = FeedbackStore(settings.feedback_db)
+        threshold = load_threshold(base.embedder.fingerprint, override=settings.curated_threshold)
+        curated = CuratedAnswers(app.state.feedback, base.embedder, threshold=threshold)
+        app.state.service = KnowledgeService(base, curated=curated)
         app.state.service.warm()  # role views and English bridges, before the first question
         if settings.serve_ingest is not None:
             app.state.first_ingest.start(base, settings.serve_ingest)
@@ -48,7 +53,7 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
     app.state.first_ingest = BackgroundIngest()
     errors.install(app)
     app.add_middleware(BodyLimit)
-    for module in (ask, search, documents, hittest, quarantine, health, evalreport, pages):
+    for module in (ask, search, documents, hittest, feedback, quarantine, health, evalreport, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     return app

@@ -71,6 +71,7 @@ class AskOut(BaseModel):
     resolved_question: str = ""
     kind: str = ""
     unsupported: list[int] = []
+    curated: dict | None = Field(None, description="教师审定答案: id, label, 对应问题, 相似度")
 
 
 Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]

@@ -1,4 +1,4 @@
-"""The `kb` command: ingest, upload, quarantine, search, ask, serve, eval."""
+"""The `kb` command: ingest, upload, quarantine, search, ask, serve, eval, feedback export."""
 from __future__ import annotations
 
 import sys
@@ -326,6 +326,29 @@ def quarantine(delete: str = typer.Option(None, "--delete", help="删除隔离�
         console.print("隔离区为空 (quarantine is empty)")
     for entry in entries:
         console.print(f"{entry.name} ({entry.size} bytes): {entry.reason}")
+
+
+feedback_app = typer.Typer(help="学员反馈 (trainees' feedback): 导出已审核的反馈为评测集", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("export")
+def feedback_export(folder: Path = typer.Argument(..., help="输出目录 (kb eval --dataset 该目录)")) -> None:
+    """导出已审核的反馈为评测集 (reviewed feedback as an eval dataset that kb eval runs as is)."""
+    from feedback.export import dataset_files, write_folder
+    from feedback.store import FeedbackStore
+    from index.bm25 import KeywordIndex
+
+    settings = get_settings()
+    if not settings.feedback_db.exists():
+        err.print(f"[red]错误[/red]: 尚无反馈 (no feedback yet: {settings.feedback_db} missing)")
+        raise typer.Exit(1)
+    items = FeedbackStore(settings.feedback_db).reviewed()
+    files = dataset_files(items, KeywordIndex.load(settings.data_dir / "bm25"))
+    write_folder(files, folder)
+    count = files["questions.jsonl"].count("\n")
+    console.print(f"已导出 {count} 条已审核反馈 (exported {count} reviewed items) → {folder}")
+    console.print(f"运行评测 (run it): kb eval --dataset {folder}")
 
 
 @app.command()

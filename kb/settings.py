@@ -56,6 +56,8 @@ class Settings(BaseSettings):
         120, ge=1, description="Requests per valid token, else per client address (failed tokens too), per minute.")
     rate_limit_storage: str = Field(
         "memory://", description="`limits` storage URI: memory:// (per process) or redis://host:6379 (shared).")
+    curated_threshold: float | None = Field(
+        None, ge=0, le=1, description="Similarity a question needs to get a curated answer; unset = the fitted one.")
     trusted_proxies: str = Field(
         "", description="Comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is believed.")
 
@@ -104,6 +106,11 @@ class Settings(BaseSettings):
     def incoming_dir(self) -> Path:
         """Uploads validated and written, waiting for their job (outside uploads/, so no ingest sees them)."""
         return self.data_dir / "incoming"
+
+    @property
+    def feedback_db(self) -> Path:
+        """Trainees' feedback, teachers' reviews and curated answers (SQLite)."""
+        return self.data_dir / "feedback.sqlite3"
 
     @property
     def quarantine_dir(self) -> Path:

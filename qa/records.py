@@ -49,6 +49,7 @@ class Answer:
     resolved_question: str = ""  # a follow-up made self-contained, when it was rewritten
     kind: str = ""  # the question kind the answer was composed for (qa.question.KINDS)
     unsupported: list[int] = field(default_factory=list)  # sentence numbers an LLM wrote without support
+    curated: dict | None = None  # a teacher's curated answer (教师审定): its id, label, pinned question, similarity
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -63,8 +63,9 @@ def resolve_question(question: str, conversation: list[Turn] | None, llm=None, *
 
 
 class KnowledgeService:
-    def __init__(self, kbase: KnowledgeBase, *, llm=None) -> None:
+    def __init__(self, kbase: KnowledgeBase, *, llm=None, curated=None) -> None:
         self.kbase = kbase
+        self.curated = curated  # feedback.curated.CuratedAnswers: served before retrieval when one matches
         wants_llm = kbase.settings.answerer in ("auto", "llm")
         self.llm = llm if llm is not None else (make_llm(kbase.settings) if wants_llm else None)
         self.docs = DocCache(kbase.docstore)
@@ -137,6 +138,18 @@ class KnowledgeService:
         yield Stage("retrieve", "检索中… (searching)")
         query = resolve_question(question, conversation, self.llm if use_llm else None,
                                  max_chars=max(len(question), self.settings.max_question_chars))
+        if self.curated is not None:
+            curated = self.curated.answer(query, keyword=self.kbase.keyword_index(Role.TEACHER), role=role,
+                                          filters=filters)
+            if curated is not None:
+                yield Stage("curated", "找到教师审定答案 (curated answer)", len(curated.citations))
+                for piece in _TOKEN_PIECE.findall(curated.answer):
+                    yield Token(piece)
+                curated.timings = {"total": round((time.perf_counter() - started) * 1000, 1)}
+                if query != question:
+                    curated.resolved_question = query
+                yield Final(curated)
+                return
         result = self.search(query, filters=filters, mode=mode, k=top_k or self.settings.top_k, per_doc=3, role=role)
         yield Stage("found", f"找到 {len(result.hits)} 段资料 (found {len(result.hits)} passages)", len(result.hits))
         t0 = time.perf_counter()

@@ -94,7 +94,7 @@ async def ask_stream(body: AskIn, request: Request, role: RoleDep, service: Serv
                     yield _sse("reset", {"text": event.text})
                 elif isinstance(event, Final):
                     data = _answer_dict(event.answer)
-                    yield _sse("citations", {k: data[k] for k in ("answer", "citations", "related", "refused", "notice", "kind", "unsupported")})
+                    yield _sse("citations", {k: data[k] for k in ("answer", "citations", "related", "refused", "notice", "kind", "unsupported", "curated")})
                     yield _sse("done", {"timings": data["timings"], "evidence": data["evidence"],
                                         "resolved_question": data["resolved_question"]})
         except Exception:  # noqa: BLE001 - headers are sent; report in-band, never a stack trace

@@ -32,6 +32,7 @@ def health(role: OpenRoleDep, service: ServiceDep, request: Request):
         "limits": {"max_question_chars": kbase.settings.max_question_chars},
         # the server's own first ingest (kb serve --ingest): the pages show "正在导入 …" while it runs
         "ingest": request.app.state.first_ingest.status.public(teacher=role is Role.TEACHER),
+        "curated": service.curated.threshold.to_dict() if service.curated is not None else None,
     }
 
 

@@ -63,6 +63,13 @@ async def hit_test_route(
     def run():
         check_known(service, Role.TEACHER, "cohort", cohort)
         check_known(service, Role.TEACHER, "topic", topic)
-        return hit_test(service, question, role=Role.TEACHER, filters=filters, mode=mode, top_k=top_k)
+        test = hit_test(service, question, role=Role.TEACHER, filters=filters, mode=mode, top_k=top_k)
+        found = service.curated.find(question, keyword=service.kbase.keyword_index(Role.TEACHER), role=Role.TEACHER,
+                                     filters=filters) if service.curated is not None else None
+        return test, found
 
-    return _body(await run_in_threadpool(run))
+    test, found = await run_in_threadpool(run)
+    # a question that matches a curated answer gets it in the chat before any of the passages below
+    curated = {"id": found[0].id, "question": found[0].question, "similarity": round(found[1], 4),
+               "threshold": service.curated.threshold.value} if found else None
+    return {**_body(test), "curated": curated}

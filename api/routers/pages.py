@@ -1,5 +1,5 @@
 """The pages: chat (/), teachers' search (/search), documents (/documents, /documents/{id}), 命中测试 (/hit-test),
-eval (/eval)."""
+feedback review (/review), eval (/eval)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,6 +34,11 @@ async def hit_test_page():
 @router.get("/documents/{doc_id}")
 async def document_page(doc_id: str):
     return FileResponse(STATIC / "document.html")
+
+
+@router.get("/review")
+async def review_page():
+    return FileResponse(STATIC / "review.html")
 
 
 @router.get("/eval")

@@ -31,9 +31,10 @@ function snippetOf(c) {
   const s = String(c.quote || c.snippet || "").replace(/\s+/g, " ").trim();
   return s.length > 80 ? s.slice(0, 80) + "…" : s;
 }
-function renderAnswer(node, text, citations, refused, related) {
+function renderAnswer(node, text, citations, refused, related, curated = null) {
   node.replaceChildren();
   node.classList.toggle("refused", !!refused);
+  node.classList.toggle("curated", !!curated);
   const body = el("div", { class: "answer-text" });
   let sentence = "";
   for (const part of text.split(/(\[\d+\])/)) {
@@ -41,7 +42,9 @@ function renderAnswer(node, text, citations, refused, related) {
     if (m) { body.append(citeButton(Number(m[1]), citations, sentence)); sentence = ""; }
     else { body.append(part); sentence = part.replace(/^[。；;，,\s]*(\d+\.\s*)?/, ""); }
   }
-  node.append(el("div", { class: "who" }, "学习助手"), body);
+  node.append(el("div", { class: "who" }, "学习助手",
+    curated ? el("span", { class: "badge curated", title: "教师审核确认的答案" }, curated.label || "教师审定") : null), body);
+  if (curated) node.append(el("p", { class: "small curated-note" }, `教师审定答案：由教师审核确认（对应问题：${curated.question}）`));
   const list = refused ? related.slice(0, 3) : citations;
   if (list.length) {
     node.append(el("div", { class: "sources" }, refused ? "最接近的段落：" : "来源：",
@@ -50,6 +53,52 @@ function renderAnswer(node, text, citations, refused, related) {
           onclick: () => showPassage(panel, c.doc_id, c.start, c.end, c.quote_start, c.quote_end) }, sourceLabel(c, list)),
         refused ? el("span", { class: "snippet" }, snippetOf(c)) : null)))));
   }
+}
+// 有用 / 没用 with an optional comment, sent with what the trainee saw (question, answer, citations)
+const MAX_COMMENT = 500;
+let feedbackSeq = 0;
+function feedbackBar(turn) {
+  const id = ++feedbackSeq;
+  const bar = el("div", { class: "feedback", role: "group", "aria-label": "这个回答有用吗？" });
+  const label = el("span", { class: "small" }, "这个回答有用吗？");
+  const buttons = ["up", "down"].map(v => el("button", { type: "button", class: "fb", "data-verdict": v, "aria-pressed": "false",
+    onclick: () => openForm(v) }, v === "up" ? "有用" : "没用"));
+  bar.append(label, ...buttons);
+  function openForm(verdict) {
+    buttons.forEach(b => b.setAttribute("aria-pressed", String(b.dataset.verdict === verdict)));
+    bar.querySelector("form")?.remove();
+    const box = el("textarea", { id: `fb-comment-${id}`, maxlength: String(MAX_COMMENT), rows: "2",
+      placeholder: verdict === "down" ? "哪里不对？缺了什么？（可选）" : "补充说明（可选）" });
+    const count = el("span", { class: "small", id: `fb-count-${id}` }, `0/${MAX_COMMENT} 字`);
+    box.setAttribute("aria-describedby", count.id);
+    box.addEventListener("input", () => { count.textContent = `${box.value.length}/${MAX_COMMENT} 字`; });
+    const form = el("form", { class: "fb-form" },
+      el("label", { for: box.id }, `补充说明（可选，最多 ${MAX_COMMENT} 字）`), box,
+      el("div", { class: "row" }, count, el("button", { type: "submit", class: "secondary" }, "提交反馈"),
+        el("button", { type: "button", class: "linklike", onclick: () => { form.remove(); buttons.forEach(b => b.setAttribute("aria-pressed", "false")); buttons[0].focus(); } }, "取消")));
+    form.addEventListener("submit", async ev => {
+      ev.preventDefault();
+      const send = form.querySelector("button[type=submit]");
+      send.disabled = true;
+      try {
+        await api("/api/feedback", { method: "POST", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ question: turn.question, answer: turn.answer, refused: !!turn.refused,
+            citations: (turn.citations || []).slice(0, 20), related: (turn.related || []).slice(0, 20),
+            verdict, comment: box.value.trim() }) });
+        bar.replaceChildren(el("span", { class: "small fb-done", role: "status" },
+          `已提交反馈（${verdict === "up" ? "有用" : "没用"}），谢谢！教师会审阅。`));
+        turn.feedback = verdict;
+        sessionStorage.setItem("kbHistory", JSON.stringify(history.slice(-10)));
+      } catch (e) {
+        send.disabled = false;
+        count.textContent = "提交失败：" + e.message;
+      }
+    });
+    bar.append(form);
+    box.focus();
+  }
+  if (turn.feedback) bar.replaceChildren(el("span", { class: "small fb-done" }, `已反馈：${turn.feedback === "up" ? "有用" : "没用"}`));
+  return bar;
 }
 function addQuestion(q) { chat.append(el("div", { class: "msg q" }, el("div", { class: "who" }, "我"), q)); }
 function setPending(on) {
@@ -101,10 +150,13 @@ async function ask(question) {
         else if (ev === "error") throw new Error(data.message);
       }
     }
-    renderAnswer(node, text, meta.citations, meta.refused, meta.related);
-    if (meta.notice) node.append(el("p", { class: "small" }, "提示：" + meta.notice));
-    status.textContent = "回答完成：" + text.replace(/\[\d+\]/g, "");
-    history.push({ question, answer: text, citations: meta.citations, refused: meta.refused, related: meta.related });
+    renderAnswer(node, text, meta.citations, meta.refused, meta.related, meta.curated);
+    if (meta.notice && !meta.curated) node.append(el("p", { class: "small" }, "提示：" + meta.notice));
+    status.textContent = (meta.curated ? "回答完成（教师审定答案）：" : "回答完成：") + text.replace(/\[\d+\]/g, "");
+    const turn = { question, answer: text, citations: meta.citations, refused: meta.refused, related: meta.related,
+      curated: meta.curated || null };
+    history.push(turn);
+    node.append(feedbackBar(turn));
     sessionStorage.setItem("kbHistory", JSON.stringify(history.slice(-10)));
   } catch (e) {
     node.replaceChildren(el("div", { class: "who" }, "学习助手"), "出错了：" + e.message);
@@ -172,7 +224,8 @@ for (const turn of history) {
   addQuestion(turn.question);
   const node = el("div", { class: "msg a" });
   chat.append(node);
-  renderAnswer(node, turn.answer, turn.citations || [], turn.refused, turn.related || []);
+  renderAnswer(node, turn.answer, turn.citations || [], turn.refused, turn.related || [], turn.curated);
+  node.append(feedbackBar(turn));
 }
 const preset = new URLSearchParams(location.search).get("q");  // 问答页 links from the search page's empty state
 if (preset) box.value = preset;

@@ -18,9 +18,15 @@ function verdict(data) {
     el("p", { class: "small" }, `检索方式：${MODE_LABEL[data.mode] || data.mode} · 融合：得分 = Σ 权重 ÷ (${data.fusion.rrf_k} + 名次)，` +
       `向量权重 ${data.fusion.dense_weight}，BM25 权重 ${data.fusion.bm25_weight} · 回答模型：${data.model}`),
     v.llm_threshold !== null ? el("p", { class: "small" }, `已配置大模型：可答性不低于 ${num(v.llm_threshold)} 时，问答会交给大模型作答（此处不调用）。`) : null,
+    data.curated ? el("p", { class: "curated-note", id: "ht-curated" }, el("span", { class: "badge curated" }, "教师审定"),
+      ` 问答中此问题将首先得到教师审定答案（对应问题：${data.curated.question}，相似度 ${num(data.curated.similarity)}）；以下为检索与作答的结果。`) : null,
     el("div", { class: "answer-text", id: "ht-answer" }, data.answer));
   if (data.citations.length)
     box.append(el("ul", { class: "small" }, data.citations.map(c => el("li", {}, `[${c.n}] ${c.title}${c.section ? " · " + c.section : ""}：${c.quote || ""}`))));
+  if (v.answered && data.citations.length) {
+    const said = el("span", { class: "small", role: "status" });
+    box.append(el("p", { class: "row" }, el("button", { type: "button", class: "secondary", id: "pin", onclick: () => pin(data, said) }, "设为教师审定答案"), said));
+  }
   return box;
 }
 function hitsTable(hits) {
@@ -45,6 +51,16 @@ function unitsTable(units) {
     el("tbody", {}, units.map(u => el("tr", { "data-chosen": String(u.chosen) },
       el("td", { class: "num" }, String(u.hit)), el("td", {}, UNIT_KIND[u.kind] || u.kind), el("td", { class: "num" }, num(u.probability)),
       el("td", {}, u.chosen ? "✓ 采用" : "—"), el("td", {}, u.text)))));
+}
+// 教师审定答案: this question's answer and citations pinned; close paraphrases get it first (managed on /review)
+async function pin(data, said) {
+  said.textContent = "保存中…";
+  try {
+    const cited = [...data.citations].sort((a, b) => a.n - b.n);
+    await api("/api/curated", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ question: data.question, answer: data.answer, citations: cited.map(c => ({ chunk_id: c.chunk_id, quote: c.quote || "" })) }) });
+    said.textContent = "已设为教师审定答案（可在“反馈审核”页管理）。";
+  } catch (e) { said.textContent = "设定失败：" + e.message; }
 }
 let seq = 0;
 async function run() {

@@ -178,3 +178,37 @@ def page(browser, base_url):
     yield page
     context.close()
     assert not errors, f"uncaught errors in the page: {errors}"
+
+
+# The upload of the documents view made public: a trainee may be given a curated answer that cites it.
+PUBLIC_UPLOAD = UPLOAD.replace("access: internal", "access: public")
+
+
+@pytest.fixture(scope="module")
+def review_url(tmp_path_factory, embedder):
+    """An app of its own per module (feedback, curated answers and an edit change its state): the lecture and the
+    case from the corpus, a public upload whose metadata can be edited."""
+    settings, kbase = ingested(tmp_path_factory.mktemp("review-app"), {"jiceng.md": LECTURE, "hubin.md": CASE},
+                               embedder, teacher_token=TEACHER_TOKEN)
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    (settings.uploads_dir / "linxi.md").write_text(PUBLIC_UPLOAD, encoding="utf-8")
+    report = kbase.ingest(settings.uploads_dir, conventions=False)
+    assert report.added == ["linxi.md"], report
+    with serve_app(settings, kbase) as url:
+        yield url
+
+
+@contextmanager
+def page_at(browser, url: str, *, width: int = 1280, height: int = 800):
+    """A fresh context on another app than base_url's; uncaught page errors fail the test."""
+    context = browser.new_context(viewport={"width": width, "height": height}, base_url=url, locale="zh-CN",
+                                  accept_downloads=True)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"

@@ -16,7 +16,7 @@ if not Path("/usr/bin/chromium").exists():
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
-from tests.browser.conftest import UPLOAD_TITLE, use_teacher_token  # noqa: E402
+from tests.browser.conftest import TEACHER_TOKEN, UPLOAD_TITLE, page_at, use_teacher_token  # noqa: E402
 from tests.browser.test_pages import ask, search, set_teacher_token  # noqa: E402
 
 AXE = Path(os.environ.get("AXE_CORE_JS") or Path(__file__).resolve().parents[2] / ".ci/node_modules/axe-core/axe.min.js")
@@ -116,3 +116,34 @@ def test_chat_page_with_export_has_no_serious_violations(page: Page, width: str)
     page.click("#export")
     expect(page.locator("#notice")).to_be_visible()
     check(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_chat_page_with_feedback_form_has_no_serious_violations(page: Page, width: str):
+    page.set_viewport_size(WIDTHS[width])
+    page.goto("/")
+    answer = ask(page, "石门县把全县划分为多少个网格？")
+    answer.locator(".feedback button.fb", has_text="没用").click()
+    expect(answer.locator(".fb-form textarea")).to_be_focused()
+    check(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_review_page_has_no_serious_violations(browser, review_url, width: str):
+    teacher = {"Authorization": f"Bearer {TEACHER_TOKEN}"}
+    with page_at(browser, review_url, **WIDTHS[width]) as page:
+        page.goto("/review")
+        expect(page.locator("#fb-status")).not_to_be_empty()
+        check(page)  # before the token: the teachers-only notice
+        answer = page.request.post("/api/ask", data={"question": "湖滨镇有多少家民宿？"}).json()
+        page.request.post("/api/feedback", data={"question": "湖滨镇有多少家民宿？", "answer": answer["answer"],
+                                                 "citations": answer["citations"], "verdict": "down", "comment": "太简略"})
+        chunk = answer["citations"][0]["chunk_id"]
+        page.request.post("/api/curated", headers=teacher, data={
+            "question": f"湖滨镇有多少家民宿？（{width}）", "answer": "86家。[1]", "citations": [{"chunk_id": chunk}]})
+        use_teacher_token(page)
+        item = page.locator("#queue .review-item").first
+        item.get_by_role("button", name="审核").click()
+        expect(item.locator("label.pick").first).to_be_visible()
+        expect(page.locator("#curated-table")).to_be_visible()
+        check(page)

@@ -1,6 +1,6 @@
 """Overlap check between the training set and the eval set.
 
-For every training question: the highest character-bigram Jaccard similarity against every eval question
+For every training question (and each paraphrase of paraphrases.jsonl): the highest character-bigram Jaccard similarity against every eval question
 (eval/sets/drafts/*.jsonl and eval/sets/bundled/questions.jsonl). Prints the 10 most similar pairs and exits
 non-zero if any pair reaches the threshold.
 
@@ -45,6 +45,10 @@ def main() -> int:
     train_file = SETS / "train" / "questions.jsonl"
     train = (questions([train_file]) if train_file.exists()
              else questions(sorted((SETS / "train-drafts").glob("*.jsonl"))))
+    paraphrases = SETS / "train" / "paraphrases.jsonl"  # the curated-answer threshold's paraphrase pairs
+    if paraphrases.exists():
+        train += [(f"{row['id']}/paraphrase", row["paraphrase"]) for row in
+                  map(json.loads, filter(str.strip, paraphrases.read_text(encoding="utf-8").splitlines()))]
     eval_paths = sorted((SETS / "drafts").glob("*.jsonl"))
     if (SETS / "bundled" / "questions.jsonl").exists():
         eval_paths.append(SETS / "bundled" / "questions.jsonl")
