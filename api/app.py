@@ -9,11 +9,12 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.deps import RateLimiter
 from api.limits import BodyLimit
-from api.routers import ask, documents, evalreport, health, hittest, pages, quarantine, search
+from api.routers import ask, documents, evalreport, health, hittest, ideas, pages, quarantine, search
 from index.kbindex import KnowledgeBase
 from ingest.jobs import JobStore
 from ingest.uploads import Jobs, UploadService
 from index.background import BackgroundIngest
+from index.novelty import load_threshold
 from qa.service import KnowledgeService
 from kb.settings import Settings, get_settings
 
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
         base.recover()
         app.state.uploads.remove_stale()  # batches staged before a restart lost their in-memory job
         app.state.service = KnowledgeService(base)
+        app.state.idea_threshold = load_threshold(base.embedder.fingerprint, override=settings.idea_similar_threshold)
         app.state.service.warm()  # role views and English bridges, before the first question
         if settings.serve_ingest is not None:
             app.state.first_ingest.start(base, settings.serve_ingest)
@@ -48,7 +50,7 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
     app.state.first_ingest = BackgroundIngest()
     errors.install(app)
     app.add_middleware(BodyLimit)
-    for module in (ask, search, documents, hittest, quarantine, health, evalreport, pages):
+    for module in (ask, search, ideas, documents, hittest, quarantine, health, evalreport, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     return app

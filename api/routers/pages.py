@@ -39,3 +39,8 @@ async def document_page(doc_id: str):
 @router.get("/eval")
 async def eval_page():
     return FileResponse(STATIC / "eval.html")
+
+
+@router.get("/ideas")
+async def ideas_page():
+    return FileResponse(STATIC / "ideas.html")
