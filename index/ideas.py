@@ -17,6 +17,11 @@ _EMPHASIS = re.compile(r"\*\*|__")
 _NUMBER = re.compile(r"^\s*\d{1,2}[.、．)]\s*")
 
 
+def plain_text(text: str) -> str:
+    """An idea as a reader sees it: without its number and Markdown emphasis (what novelty compares)."""
+    return _NUMBER.sub("", _EMPHASIS.sub("", text)).strip()
+
+
 @dataclass(frozen=True)
 class Idea:
     """One 金点子 with what its report says about it."""
@@ -42,7 +47,7 @@ class Idea:
         return cls(
             chunk_id=chunk_id, doc_id=meta.get("doc_id", ""), idea_no=int(meta.get("idea_no") or 0),
             title=_EMPHASIS.sub("", meta.get("idea_title") or "").strip(),
-            text=_NUMBER.sub("", _EMPHASIS.sub("", text)).strip(), report=meta.get("title", ""),
+            text=plain_text(text), report=meta.get("title", ""),
             cohort=meta.get("cohort") or "", date=meta.get("date") or "", year=int(meta.get("year") or 0),
             topics=tuple(t for t in (meta.get("topics") or "").split("|") if t), pishi=bool(meta.get("pishi")),
             pishi_note=meta.get("pishi_note") or "", access=meta.get("access") or "",

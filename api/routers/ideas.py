@@ -16,7 +16,7 @@ from api.errors import ApiError
 from api.routers.search import POOL, check_known
 from index import ideas as library
 from index.filters import Filters
-from index.novelty import similar_earlier
+from index.novelty import IdeaVectors, similar_earlier
 
 router = APIRouter(prefix="/api/ideas", tags=["ideas 金点子库"])
 _DOC_ID = re.compile(r"^[0-9a-f]{16}$")
@@ -114,8 +114,11 @@ def similar(doc_id: str, request: Request, role: RoleDep, service: ServiceDep,
         return library.Idea.from_record(record.chunk_id, record.text, record.meta) if role.can_see(record.meta) else None
 
     threshold = _threshold(request)
-    found = similar_earlier(service.kbase.store.collection, own, visible=visible, threshold=threshold.value, k=k,
-                            access=role.scope().access)
+    vectors = getattr(request.app.state, "idea_vectors", None)
+    if vectors is None or vectors.embedder is not service.kbase.embedder:
+        vectors = request.app.state.idea_vectors = IdeaVectors(service.kbase.embedder)
+    found = similar_earlier(service.kbase.store.collection, own, visible=visible, vectors=vectors,
+                            threshold=threshold.value, k=k, access=role.scope().access)
     meta = doc.meta if doc is not None else None
     return {
         "report": {"doc_id": doc_id, "title": meta.title if meta else "", "type": meta.type if meta else "",
