@@ -42,12 +42,14 @@ function similarItem(s) {
       pishiBadge(s.pishi, s.pishi_note), s.access === "internal" ? el("span", { class: "badge internal" }, "内部") : null),
     el("p", { class: "small snippet" }, s.text.length > 110 ? s.text.slice(0, 110) + "…" : s.text));
 }
+// the idea's body: its title is the card's heading already
+const ownText = i => i.idea_title && i.text.startsWith(i.idea_title) ? i.text.slice(i.idea_title.length).replace(/^[：:]\s*/, "") : i.text;
 function ideaCard(i) {
   return el("article", { class: "idea-card", "data-idea": String(i.idea_no), "aria-labelledby": `idea-${i.idea_no}` },
     el("div", { class: "idea-own" },
       el("h3", { id: `idea-${i.idea_no}` }, ideaName(i), " ",
         i.has_close ? el("span", { class: "badge close" }, "已有相近建议") : el("span", { class: "badge" }, "未见相近建议")),
-      el("p", {}, i.text)),
+      el("p", {}, ownText(i))),
     el("div", { class: "idea-similar" },
       el("h4", {}, "往期其他班次的相近建议"),
       i.similar.length ? el("ol", {}, i.similar.map(similarItem))

@@ -82,7 +82,11 @@ def test_uploaded_report_shows_beside_the_earlier_cohorts_idea_marked_close(ipag
     other = page.locator("article.idea-card[data-idea='2']")  # the elderly-care idea: nothing like it before
     expect(other.locator("h3 .badge")).to_have_text("未见相近建议")
     expect(page.locator("#sim-status")).to_have_text("2 条金点子，其中 1 条已有相近建议")
-    page.screenshot(path=str(shots / "ideas-desktop.png"), full_page=True)
+    page.screenshot(path=str(shots / "ideas-desktop.png"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    card.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "ideas-phone.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # the earlier report itself: nothing of a later or the same cohort is offered as "earlier"
     page.select_option("#report", label=page.locator("#report option", has_text=EARLIER_TITLE).inner_text())
