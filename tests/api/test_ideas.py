@@ -156,3 +156,11 @@ def test_internal_cohort_is_unknown_to_a_trainee(ideas_client):
     res = ideas_client.get("/api/ideas/library", params={"cohort": "第77期内部班"})
     assert res.status_code == 422 and "第77期内部班" in res.json()["error"]["message"]
     assert ideas_client.get("/api/ideas/library", params={"cohort": "第77期内部班"}, headers=TEACHER).status_code == 200
+
+
+def test_ideas_page_and_routes_are_served(ideas_client):
+    page = ideas_client.get("/ideas")
+    assert page.status_code == 200 and "金点子库" in page.text and 'aria-current="page"' in page.text
+    paths = ideas_client.get("/openapi.json").json()["paths"]
+    for path in ("/api/ideas/library", "/api/ideas/similar/{doc_id}", "/api/ideas/stats", "/api/ideas/export"):
+        assert path in paths

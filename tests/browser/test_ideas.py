@@ -124,3 +124,12 @@ def test_list_filters_exports_and_rates(ipage: Page):
     button.focus()
     page.keyboard.press("Enter")
     expect(page.locator("#report")).to_be_focused()
+
+
+def test_every_page_links_the_library(ipage: Page):
+    page = ipage
+    doc = page.request.get("/api/documents").json()["documents"][0]
+    for path in ("/", "/search", "/documents", "/hit-test", "/eval", f"/documents/{doc['doc_id']}", "/ideas"):
+        page.goto(path)
+        expect(page.locator("header nav a[href='/ideas']")).to_have_text("金点子库")
+    expect(page.locator("header nav a[aria-current=page]")).to_have_text("金点子库")
