@@ -14,7 +14,7 @@ from index.kbindex import KnowledgeBase
 from ingest.jobs import JobStore
 from ingest.uploads import Jobs, UploadService
 from index.background import BackgroundIngest
-from index.novelty import load_threshold
+from index.novelty import IdeaVectors, load_threshold
 from qa.service import KnowledgeService
 from kb.settings import Settings, get_settings
 
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
         app.state.uploads.remove_stale()  # batches staged before a restart lost their in-memory job
         app.state.service = KnowledgeService(base)
         app.state.idea_threshold = load_threshold(base.embedder.fingerprint, override=settings.idea_similar_threshold)
+        app.state.idea_vectors = IdeaVectors(base.embedder)  # 金点子 texts embedded once, for the novelty check
         app.state.service.warm()  # role views and English bridges, before the first question
         if settings.serve_ingest is not None:
             app.state.first_ingest.start(base, settings.serve_ingest)

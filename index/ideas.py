@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from index.filters import Filters
@@ -70,9 +70,23 @@ def all_ideas(records: Iterable, *, filters: Filters | None = None) -> list[Idea
     filters = filters or Filters()
     ideas = [Idea.from_record(r.chunk_id, r.text, r.meta) for r in records
              if r.meta.get("kind") == "idea" and filters.matches(r.meta)]
-    ideas.sort(key=lambda i: (i.idea_no, ))
+    ideas.sort(key=lambda i: i.idea_no)
     ideas.sort(key=lambda i: (i.date, i.report), reverse=True)  # stable: idea order kept within a report
     return ideas
+
+
+def finder(keyword, can_see: Callable[[dict], bool]) -> Callable[[str], "Idea | None"]:
+    """chunk id → the Idea it stands for, when `keyword` (a published index or role view) serves it, it is an idea
+    and can_see lets it through; else None."""
+    def find(chunk_id: str) -> Idea | None:
+        index = keyword.by_id.get(chunk_id)
+        if index is None:
+            return None
+        record = keyword.records[index]
+        if record.meta.get("kind") != "idea" or not can_see(record.meta):
+            return None
+        return Idea.from_record(record.chunk_id, record.text, record.meta)
+    return find
 
 
 def reports(ideas: Iterable[Idea]) -> list[dict]:

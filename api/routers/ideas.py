@@ -16,7 +16,7 @@ from api.errors import ApiError
 from api.routers.search import POOL, check_known
 from index import ideas as library
 from index.filters import Filters
-from index.novelty import IdeaVectors, similar_earlier
+from index.novelty import similar_earlier
 
 router = APIRouter(prefix="/api/ideas", tags=["ideas 金点子库"])
 _DOC_ID = re.compile(r"^[0-9a-f]{16}$")
@@ -96,6 +96,15 @@ def idea_export_file(role: RoleDep, service: ServiceDep, chosen: FiltersDep,
     return Response(body, media_type=media, headers={"Content-Disposition": disposition})
 
 
+def _report(doc, doc_id: str) -> dict:
+    meta = doc.meta if doc is not None else None
+    if meta is None:
+        return {"doc_id": doc_id, "title": "", "type": "", "cohort": "", "date": "", "year": None, "pishi": False,
+                "pishi_note": ""}
+    return {"doc_id": doc_id, "title": meta.title, "type": meta.type, "cohort": meta.cohort, "date": meta.date,
+            "year": meta.year or None, "pishi": meta.pishi, "pishi_note": meta.pishi_note}
+
+
 @router.get("/similar/{doc_id}", summary="报告的每条金点子与往期其他班次最相近的建议 (similar earlier ideas of other cohorts)")
 def similar(doc_id: str, request: Request, role: RoleDep, service: ServiceDep,
             k: int = Query(3, ge=1, le=10, description="每条金点子列出几条相近建议")):
@@ -104,28 +113,10 @@ def similar(doc_id: str, request: Request, role: RoleDep, service: ServiceDep,
         # an internal report answers 404 to a trainee, like /api/documents/{id}: not even its existence leaks
         raise ApiError(404, "document_not_found", f"文档不存在 (no document {doc_id[:40]})")
     own = [i for i in library.all_ideas(keyword.records) if i.doc_id == doc_id]
-    doc = service.kbase.docstore.load(doc_id)
-
-    def visible(chunk_id: str):
-        index = keyword.by_id.get(chunk_id)
-        if index is None:
-            return None
-        record = keyword.records[index]
-        return library.Idea.from_record(record.chunk_id, record.text, record.meta) if role.can_see(record.meta) else None
-
     threshold = _threshold(request)
-    vectors = getattr(request.app.state, "idea_vectors", None)
-    if vectors is None or vectors.embedder is not service.kbase.embedder:
-        vectors = request.app.state.idea_vectors = IdeaVectors(service.kbase.embedder)
-    found = similar_earlier(service.kbase.store.collection, own, visible=visible, vectors=vectors,
-                            threshold=threshold.value, k=k, access=role.scope().access)
-    meta = doc.meta if doc is not None else None
-    return {
-        "report": {"doc_id": doc_id, "title": meta.title if meta else "", "type": meta.type if meta else "",
-                   "cohort": meta.cohort if meta else "", "date": meta.date if meta else "",
-                   "year": (meta.year or None) if meta else None, "pishi": bool(meta and meta.pishi),
-                   "pishi_note": meta.pishi_note if meta else ""},
-        "threshold": threshold.to_json(),
-        "ideas": [{**i.to_json(), "similar": [s.to_json() for s in found[i.chunk_id]],
-                   "has_close": any(s.close for s in found[i.chunk_id])} for i in own],
-    }
+    found = similar_earlier(service.kbase.store.collection, own, visible=library.finder(keyword, role.can_see),
+                            vectors=request.app.state.idea_vectors, threshold=threshold.value, k=k,
+                            access=role.scope().access)
+    return {"report": _report(service.kbase.docstore.load(doc_id), doc_id), "threshold": threshold.to_json(),
+            "ideas": [{**i.to_json(), "similar": [s.to_json() for s in found[i.chunk_id]],
+                       "has_close": any(s.close for s in found[i.chunk_id])} for i in own]}
