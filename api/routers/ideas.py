@@ -60,13 +60,37 @@ def _threshold(request: Request):
     return request.app.state.idea_threshold
 
 
+def _closest(request: Request, service, role: Role, ideas: list[library.Idea]) -> dict[str, object]:
+    """chunk id → the most similar earlier idea of another cohort (a novelty.Similar), or None; one query per report."""
+    keyword = service.kbase.keyword_index(role)
+    by_report: dict[str, list[library.Idea]] = {}
+    for idea in ideas:
+        by_report.setdefault(idea.doc_id, []).append(idea)
+    found: dict[str, object] = {}
+    for own in by_report.values():
+        similar = similar_earlier(service.kbase.store.collection, own, visible=library.finder(keyword, role.can_see),
+                                  vectors=request.app.state.idea_vectors, threshold=_threshold(request).value, k=1,
+                                  access=role.scope().access)
+        found.update({cid: (hits[0] if hits else None) for cid, hits in similar.items()})
+    return found
+
+
+NoveltyQuery = Annotated[bool, Query(description="每条附上最相近的往期其他班次建议（已有相近建议）；首次较慢")]
+
+
 # sync routes (run in the threadpool): a role's index view may be built on first use
 @router.get("/library", summary="金点子列表，可按班次、年份、专题、批示筛选 (the filtered list of golden ideas)")
-def idea_list(request: Request, role: RoleDep, service: ServiceDep, chosen: FiltersDep):
+def idea_list(request: Request, role: RoleDep, service: ServiceDep, chosen: FiltersDep, novelty: NoveltyQuery = False):
     found = _selected(service, role, chosen)
+    closest = _closest(request, service, role, found) if novelty else None
     records = service.kbase.keyword_index(role).records
     everything = library.all_ideas(records)
-    return {"total": len(found), "ideas": [i.to_json() for i in found],
+    listed = [i.to_json() for i in found]
+    if closest is not None:
+        for idea, row in zip(found, listed):
+            near = closest.get(idea.chunk_id)
+            row["closest"] = near.to_json() if near is not None else None
+    return {"total": len(found), "ideas": listed,
             "reports": library.reports(everything),  # every report with ideas, for the report picker
             "values": {"cohort": sorted({i.cohort for i in everything if i.cohort}),
                        "year": sorted({i.year for i in everything if i.year}, reverse=True),
@@ -83,14 +107,16 @@ def idea_stats(role: RoleDep, service: ServiceDep, chosen: FiltersDep):
             response_class=Response,
             responses={200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-officedocument."
                                                                     "wordprocessingml.document": {}}}})
-def idea_export_file(role: RoleDep, service: ServiceDep, chosen: FiltersDep,
-                     format: Literal["csv", "docx"] = Query("csv")):  # noqa: A002 - API name
+def idea_export_file(request: Request, role: RoleDep, service: ServiceDep, chosen: FiltersDep,
+                     format: Literal["csv", "docx"] = Query("csv"),  # noqa: A002 - API name
+                     novelty: NoveltyQuery = False):
     found = _selected(service, role, chosen)
+    closest = _closest(request, service, role, found) if novelty else None
     name = f"金点子-{dt.date.today():%Y%m%d}.{format}"
     if format == "csv":
-        body, media = idea_export.to_csv(found), "text/csv; charset=utf-8"
+        body, media = idea_export.to_csv(found, closest=closest), "text/csv; charset=utf-8"
     else:
-        body = idea_export.to_docx(found, subtitle=chosen.describe())
+        body = idea_export.to_docx(found, subtitle=chosen.describe(), closest=closest)
         media = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     disposition = f"attachment; filename=\"ideas.{format}\"; filename*=UTF-8''{quote(name)}"
     return Response(body, media_type=media, headers={"Content-Disposition": disposition})

@@ -14,6 +14,12 @@ function params() {
     if ($(id).value) p.set(key, $(id).value);
   return p;
 }
+// the list's and the export's query: the filters, and whether each idea carries its closest earlier idea
+function listParams() {
+  const p = params();
+  if ($("#f-novelty").checked) p.set("novelty", "true");
+  return p;
+}
 function fill(select, values, all) {
   const keep = select.value;
   select.replaceChildren(el("option", { value: "" }, all), ...values.map(v => el("option", { value: String(v) }, String(v))));
@@ -88,7 +94,9 @@ function listTable(ideas) {
       el("td", {}, el("a", { href: i.url }, ideaName(i)), i.access === "internal" ? el("span", { class: "badge internal" }, "内部") : null),
       el("td", {}, i.report), el("td", {}, i.cohort || "—"), el("td", { class: "num" }, String(i.year || "—")),
       el("td", {}, pishiBadge(i.pishi, i.pishi_note)),
-      el("td", {}, el("button", { type: "button", class: "linklike", "aria-label": `查看《${i.report}》的相近建议`,
+      el("td", {}, i.closest && i.closest.close
+        ? el("span", { class: "badge close", title: `${i.closest.report} · ${i.closest.cohort} · ${i.closest.year}` }, "已有相近建议") : null,
+        el("button", { type: "button", class: "linklike", "aria-label": `查看《${i.report}》的相近建议`,
         onclick: () => { $("#report").value = i.doc_id; showSimilar(); $("#novelty-title").scrollIntoView(); $("#report").focus(); } }, "查看"))))));
 }
 function statsTable(rows, by) {
@@ -122,7 +130,7 @@ async function load() {
   const p = params();
   $("#list-status").textContent = "加载中…";
   try {
-    const [data, summary] = await Promise.all([api("/api/ideas/library?" + p), api("/api/ideas/stats?" + p)]);
+    const [data, summary] = await Promise.all([api("/api/ideas/library?" + listParams()), api("/api/ideas/stats?" + p)]);
     library = data; stats = summary; threshold = data.threshold;
     $("#threshold-note").textContent = thresholdNote(threshold);
     fill($("#f-cohort"), data.values.cohort, "全部班次");
@@ -144,7 +152,7 @@ async function exportList(format) {
   const status = $("#export-status");
   status.textContent = "正在导出…";
   try {
-    const res = await fetch(`/api/ideas/export?${params()}&format=${format}`, { headers: authHeaders() });
+    const res = await fetch(`/api/ideas/export?${listParams()}&format=${format}`, { headers: authHeaders() });
     if (!res.ok) { const body = await res.json().catch(() => ({})); throw new Error((body.error || {}).message || res.statusText); }
     const blob = await res.blob();
     const link = el("a", { href: URL.createObjectURL(blob), download: `金点子.${format}` });
@@ -156,7 +164,7 @@ async function exportList(format) {
   }
 }
 $("#list-form").addEventListener("submit", ev => { ev.preventDefault(); load(); });
-for (const id of ["#f-cohort", "#f-year", "#f-topic", "#f-pishi"]) $(id).addEventListener("change", load);
+for (const id of ["#f-cohort", "#f-year", "#f-topic", "#f-pishi", "#f-novelty"]) $(id).addEventListener("change", load);
 $("#report").addEventListener("change", showSimilar);
 $("#by").addEventListener("change", showStats);
 $("#export-csv").addEventListener("click", () => exportList("csv"));

@@ -4,8 +4,9 @@ import io
 
 from docx import Document as Docx
 
-from api.idea_export import COLUMNS, to_csv, to_docx
+from api.idea_export import COLUMNS, NOVELTY_COLUMNS, to_csv, to_docx
 from index.ideas import Idea
+from index.novelty import Similar
 
 
 def idea(n: int, **changes) -> Idea:
@@ -44,3 +45,14 @@ def test_docx_opens_and_holds_one_row_per_idea():
 def test_docx_of_no_ideas_still_opens():
     doc = Docx(io.BytesIO(to_docx([], subtitle="筛选：班次 无")))
     assert "共 0 条金点子" in doc.paragraphs[1].text and len(doc.tables[0].rows) == 1
+
+
+def test_novelty_columns_name_the_closest_earlier_idea():
+    earlier = idea(7, report="早期报告", cohort="第0期", year=2020)
+    closest = {"d:idea1": Similar(earlier, 0.9512, True), "d:idea2": Similar(earlier, 0.8, False), "d:idea3": None}
+    rows = list(csv.reader(io.StringIO(to_csv([idea(1), idea(2), idea(3)], closest=closest).decode("utf-8-sig"))))
+    assert tuple(rows[0]) == COLUMNS + NOVELTY_COLUMNS
+    assert rows[1][-3:] == ["是", "建议7（早期报告 · 第0期 · 2020）", "0.951"]
+    assert rows[2][-3] == "否" and rows[3][-3:] == ["否", "", ""]
+    table = Docx(io.BytesIO(to_docx([idea(1), idea(2)], subtitle="x", closest=closest))).tables[0]
+    assert [r.cells[4].text for r in table.rows] == ["往期相近建议", "已有相近建议：建议7（早期报告 · 第0期 · 2020）", "—"]

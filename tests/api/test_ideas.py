@@ -164,3 +164,21 @@ def test_ideas_page_and_routes_are_served(ideas_client):
     paths = ideas_client.get("/openapi.json").json()["paths"]
     for path in ("/api/ideas/library", "/api/ideas/similar/{doc_id}", "/api/ideas/stats", "/api/ideas/export"):
         assert path in paths
+
+
+def test_library_and_export_with_novelty_carry_the_closest_earlier_idea(ideas_client):
+    params = {"novelty": "true", "cohort": "第33期中青班"}
+    listed = ideas_client.get("/api/ideas/library", params=params, headers=TEACHER).json()["ideas"]
+    chain = next(i for i in listed if i["idea_title"] == "设立茶链长")
+    assert chain["closest"]["idea_title"] == "茶产业链长制" and chain["closest"]["close"]
+    early = next(i for i in listed if i["idea_title"] == "同班茶链长")  # 2023-01: nothing earlier of another cohort
+    assert early["closest"] is None
+    assert "closest" not in ideas_client.get("/api/ideas/library", headers=TEACHER).json()["ideas"][0]
+    res = ideas_client.get("/api/ideas/export", params={**params, "format": "csv"}, headers=TEACHER)
+    rows = {r["金点子"]: r for r in csv.DictReader(io.StringIO(res.content.decode("utf-8-sig")))}
+    assert rows["设立茶链长"]["已有相近建议"] == "是" and rows["同班茶链长"]["已有相近建议"] == "否"
+    assert rows["设立茶链长"]["最相近的往期建议"] == "茶产业链长制（关于茶乡产业的早期调研 · 第20期进修班 · 2023）"
+    word = ideas_client.get("/api/ideas/export", params={**params, "format": "docx"}, headers=TEACHER).content
+    table = Docx(io.BytesIO(word)).tables[0]
+    assert table.rows[0].cells[-1].text == "往期相近建议"
+    assert any(r.cells[-1].text.startswith("已有相近建议：茶产业链长制") for r in table.rows[1:])

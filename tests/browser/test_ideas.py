@@ -92,6 +92,16 @@ def test_uploaded_report_shows_beside_the_earlier_cohorts_idea_marked_close(ipag
     page.select_option("#report", label=page.locator("#report option", has_text=EARLIER_TITLE).inner_text())
     expect(page.locator("#similar")).not_to_contain_text(NEW_TITLE)
 
+    # the list marks it too once asked to, and so does its export
+    page.check("#f-novelty")
+    expect(page.locator("#ideas-table tr", has_text="推行茶产业链长制").locator(".badge.close")).to_have_text("已有相近建议")
+    expect(page.locator("#ideas-table tr", has_text="农村养老互助点").locator(".badge.close")).to_have_count(0)
+    with page.expect_download() as got:
+        page.click("#export-csv")
+    rows = list(csv.DictReader(io.StringIO(Path(got.value.path()).read_bytes().decode("utf-8-sig"))))
+    chain = next(r for r in rows if r["金点子"] == "推行茶产业链长制")
+    assert chain["已有相近建议"] == "是" and chain["最相近的往期建议"].startswith("设立茶链长（" + EARLIER_TITLE)
+
     # a trainee: neither internal report, nor their ideas beside the public one
     trainee = page.request.get("/api/ideas/library", headers={"Authorization": ""}).json()
     assert {r["title"] for r in trainee["reports"]} == {"关于青山县茶叶产销的调研报告"}
