@@ -46,3 +46,16 @@ def test_rate_table_counts_each_topic_and_the_pishi_share():
     assert summary([])["rate"] == 0.0
     with pytest.raises(ValueError):
         rate_table(ideas, "author")
+
+
+def test_fit_takes_the_middle_of_the_best_run_of_cut_points():
+    import numpy as np
+
+    from scripts.fit_idea_threshold import balanced_accuracy, cross_validated, fit
+
+    pos, neg = np.array([0.95, 0.96, 0.97, 0.98]), np.array([0.80, 0.85, 0.88, 0.90])
+    t = fit(pos, neg)
+    assert 0.90 < t < 0.95 and balanced_accuracy(pos, neg, t) == 1.0
+    overlap = np.array([0.89, 0.95, 0.96]), np.array([0.80, 0.91, 0.85])
+    assert balanced_accuracy(*overlap, fit(*overlap)) < 1.0
+    assert 0.0 <= cross_validated(np.linspace(0.9, 1, 10), np.linspace(0.7, 0.92, 50), folds=5) <= 1.0
