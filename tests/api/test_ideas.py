@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from index.kbindex import KnowledgeBase
 from tests.api.conftest import TEACHER, fake_settings, write_corpus
+from tests.conftest import make_settings
 
 TEA = "由县领导担任茶产业链链长，统筹种植、加工和销售环节，每季度召开一次链长会议。"
 
@@ -42,12 +43,17 @@ SAME_COHORT = report("第33期中青班的先行调研", "第33期中青班", "2
 LATER = report("关于茶产业的后续调研", "第50期进修班", "2025-09-01", [("后来的茶链长", TEA)], pishi=True)
 
 
-@pytest.fixture(scope="module")
-def ideas_client(tmp_path_factory, fake_embedder):
-    folder = tmp_path_factory.mktemp("ideas")
+def ideas_corpus(folder):
     corpus = write_corpus(folder / "corpus")  # the public lecture, the internal 第33期 report, an internal note
     for name, text in {"early.md": EARLY, "same.md": SAME_COHORT, "later.md": LATER}.items():
         (corpus / "reports" / name).write_text(text, encoding="utf-8")
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def ideas_client(tmp_path_factory, fake_embedder):
+    folder = tmp_path_factory.mktemp("ideas")
+    corpus = ideas_corpus(folder)
     settings = fake_settings(folder, idea_similar_threshold=0.5)
     kbase = KnowledgeBase.open(settings, embedder=fake_embedder)
     kbase.ingest(corpus)
@@ -182,3 +188,15 @@ def test_library_and_export_with_novelty_carry_the_closest_earlier_idea(ideas_cl
     table = Docx(io.BytesIO(word)).tables[0]
     assert table.rows[0].cells[-1].text == "往期相近建议"
     assert any(r.cells[-1].text.startswith("已有相近建议：茶产业链长制") for r in table.rows[1:])
+
+
+def test_similar_works_on_a_chroma_server(tmp_path, request, fake_embedder):
+    settings = make_settings(tmp_path, "server", request, teacher_token="teacher-secret", rate_limit_per_minute=1000,
+                             idea_similar_threshold=0.5)
+    kbase = KnowledgeBase.open(settings, embedder=fake_embedder)
+    kbase.ingest(ideas_corpus(tmp_path))
+    with TestClient(create_app(settings, kbase=kbase)) as client:
+        doc_id = report_id(client, "关于云溪县茶产业发展的调研报告")
+        chain = next(i for i in client.get(f"/api/ideas/similar/{doc_id}", headers=TEACHER).json()["ideas"]
+                     if i["idea_title"] == "设立茶链长")
+        assert chain["similar"][0]["idea_title"] == "茶产业链长制" and chain["has_close"]
