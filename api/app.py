@@ -9,13 +9,15 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.deps import RateLimiter
 from api.limits import BodyLimit
-from api.routers import ask, documents, evalreport, feedback, health, hittest, pages, quarantine, search
+from api.routers import ask, documents, evalreport, feedback, health, hittest, ideas, pages, quarantine, search
 from feedback.curated import CuratedAnswers, load_threshold
 from feedback.store import FeedbackStore
 from index.kbindex import KnowledgeBase
 from ingest.jobs import JobStore
 from ingest.uploads import Jobs, UploadService
 from index.background import BackgroundIngest
+from index.novelty import IdeaVectors
+from index.novelty import load_threshold as load_idea_threshold
 from qa.service import KnowledgeService
 from kb.settings import Settings, get_settings
 
@@ -34,6 +36,8 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
         threshold = load_threshold(base.embedder.fingerprint, override=settings.curated_threshold)
         curated = CuratedAnswers(app.state.feedback, base.embedder, threshold=threshold)
         app.state.service = KnowledgeService(base, curated=curated)
+        app.state.idea_threshold = load_idea_threshold(base.embedder.fingerprint, override=settings.idea_similar_threshold)
+        app.state.idea_vectors = IdeaVectors(base.embedder)  # 金点子 texts embedded once, for the novelty check
         app.state.service.warm()  # role views and English bridges, before the first question
         if settings.serve_ingest is not None:
             app.state.first_ingest.start(base, settings.serve_ingest)
@@ -53,7 +57,7 @@ def create_app(settings: Settings | None = None, *, kbase: KnowledgeBase | None 
     app.state.first_ingest = BackgroundIngest()
     errors.install(app)
     app.add_middleware(BodyLimit)
-    for module in (ask, search, documents, hittest, feedback, quarantine, health, evalreport, pages):
+    for module in (ask, search, ideas, documents, hittest, feedback, quarantine, health, evalreport, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     return app

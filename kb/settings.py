@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     top_k: int = Field(6, ge=1, le=50, description="Passages given to the answerer.")
     min_evidence: float | None = Field(
         None, ge=0, le=1, description="Refuse below this answerability; unset = the threshold fitted with the answer model.")
+    idea_similar_threshold: float | None = Field(
+        None, ge=-1, le=1, description="金点子 library: an earlier idea at or above this cosine is 已有相近建议; "
+                                       "unset = the threshold fitted for the embedder (scripts/fit_idea_threshold.py).")
     dense_weight: float = Field(0.5, ge=0, description="Fusion weight of the dense list (eval: 0.5 best over both sets).")
     bm25_weight: float = Field(1.0, ge=0)
 

@@ -44,3 +44,8 @@ async def review_page():
 @router.get("/eval")
 async def eval_page():
     return FileResponse(STATIC / "eval.html")
+
+
+@router.get("/ideas")
+async def ideas_page():
+    return FileResponse(STATIC / "ideas.html")

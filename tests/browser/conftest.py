@@ -212,3 +212,33 @@ def page_at(browser, url: str, *, width: int = 1280, height: int = 800):
     finally:
         context.close()
     assert not errors, f"uncaught errors in the page: {errors}"
+# An earlier report of another cohort (public): its tea-chain idea is what the internal 第33期 report's 设立茶链长
+# and a later upload's rewording of it are compared with in the 金点子 library.
+EARLY_REPORT = textwrap.dedent("""\
+    ---
+    title: 关于青山县茶叶产销的调研报告
+    type: report
+    cohort: 第28期中青班
+    date: 2022-11-15
+    topics: [乡村振兴, 茶产业]
+    access: public
+    pishi: false
+    ---
+    # 关于青山县茶叶产销的调研报告
+    ## 一、基本情况
+    青山县茶园面积8万亩，茶叶销售以本地茶商收购为主，品牌影响力不足。
+    ## 二、金点子建议
+    1. **茶叶区域公用品牌**：整合全县分散的茶叶品牌，统一注册“青山茶”区域公用品牌，制定统一的生产标准和包装标识，授权符合标准的企业使用。
+    2. **茶农技术夜校**：在产茶乡镇开办茶农技术夜校，农闲时节邀请农技专家讲授茶园管理、病虫害防治和制茶工艺，每年培训茶农不少于两千人次。
+    """)
+
+
+@pytest.fixture(scope="module")
+def ideas_url(tmp_path_factory, embedder):
+    """An app of its own per module (an upload changes its index): the internal 第33期 report, an earlier public
+    report of another cohort, the public case."""
+    settings, kbase = ingested(tmp_path_factory.mktemp("ideas-app"),
+                               {"yunxi.md": REPORT, "qingshan.md": EARLY_REPORT, "hubin.md": CASE},
+                               embedder, teacher_token=TEACHER_TOKEN)
+    with serve_app(settings, kbase) as url:
+        yield url

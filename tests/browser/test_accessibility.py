@@ -147,3 +147,22 @@ def test_review_page_has_no_serious_violations(browser, review_url, width: str):
         expect(item.locator("label.pick").first).to_be_visible()
         expect(page.locator("#curated-table")).to_be_visible()
         check(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_ideas_page_has_no_serious_violations(browser, ideas_url, width: str):
+    context = browser.new_context(viewport=WIDTHS[width], base_url=ideas_url, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto("/ideas")
+        expect(page.locator("#sim-status")).not_to_be_empty()  # a trainee: the public report only
+        expect(page.locator("#stats-chart")).to_be_visible()
+        check(page)
+        use_teacher_token(page)
+        page.select_option("#report", label=page.locator("#report option", has_text="云溪县").inner_text())
+        expect(page.locator("article.idea-card li.similar-item").first).to_be_visible()
+        page.select_option("#by", "cohort")
+        expect(page.locator("#stats-table")).to_contain_text("第33期中青班")
+        check(page)
+    finally:
+        context.close()
