@@ -24,6 +24,7 @@ PAGES = [
     ("/documents", "main", True, "documents-phone.png"),
     ("/hit-test", "main", True, "hittest-phone.png"),
     ("/review", "main", True, "review-phone.png"),
+    ("/ideas", "main", True, "ideas-phone.png"),
     ("/eval", "main", False, "eval-phone.png"),
 ]
 
