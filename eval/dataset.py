@@ -3,7 +3,8 @@
 A dataset folder holds `questions.jsonl` — {id, question, answers: [alternatives: a correct answer
 contains one of them], key_points?: [a complete answer contains all of them], avoid?: [strings a right
 answer must not contain, e.g. the neighbouring items of an ordinal question], gold_passage_id |
-gold_passage_ids | null (unanswerable), kind?, followup_of?} — and
+gold_passage_ids | null (unanswerable), kind?, followup_of?, expected_title?: [a question about the collection
+("有没有关于…的调研报告"): the answer names this document; used as `answers` when there are none]} — and
 either `passages.jsonl` ({id, title, text, metadata?}: each passage becomes a document) or a
 `dataset.yaml` whose `corpus:` names a folder of documents (gold ids are then paths relative to it).
 """
@@ -82,7 +83,8 @@ def load_dataset(folder: Path, *, limit: int | None = None, questions: str = "qu
         if gold is None and row.get("gold_passage_id") is not None:
             gold = [row["gold_passage_id"]]
         questions.append(Question(
-            id=str(row.get("id", n)), question=row["question"], answers=list(row.get("answers") or []),
+            id=str(row.get("id", n)), question=row["question"],
+            answers=list(row.get("answers") or ([row["expected_title"]] if row.get("expected_title") else [])),
             gold=frozenset(str(g) for g in (gold or [])), kind=row.get("kind", ""),
             followup_of=row.get("followup_of"), key_points=tuple(row.get("key_points") or ()),
             avoid=tuple(row.get("avoid") or ()),

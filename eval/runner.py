@@ -167,13 +167,15 @@ def aggregate(rows: list[dict]) -> dict:
     out = {k: m.mean([r[k] for r in answerable]) for k in ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10")}
     # answer metrics need gold answer strings or key points (teacher-style searches have only a gold document)
     with_answers = [r for r in answerable if r["answers"] or r.get("key_points")]
-    out["answer_contains"] = m.mean([r["contains"] for r in with_answers])
-    out["answer_f1"] = m.mean([r["f1"] for r in with_answers])
+    if with_answers:  # else not measured (not 0): a kind whose questions name only a gold document
+        out["answer_contains"] = m.mean([r["contains"] for r in with_answers])
+        out["answer_f1"] = m.mean([r["f1"] for r in with_answers])
     with_points = [r for r in answerable if r.get("key_points")]
     if with_points:
         out["key_point_recall"] = m.mean([r["key_point_recall"] for r in with_points])
         out["all_key_points"] = m.mean([float(r["key_point_recall"] == 1.0) for r in with_points])
-    out["citation_precision"] = m.mean([r["citation_precision"] for r in with_answers])
+    if with_answers:
+        out["citation_precision"] = m.mean([r["citation_precision"] for r in with_answers])
     sentences = sum(r.get("sentences", 0) for r in rows)
     if sentences:
         out["supported_sentences"] = sum(r.get("supported", 0) for r in rows) / sentences
