@@ -52,18 +52,35 @@ def _check(data_dir):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _listed(data_dir) -> int:
+    try:
+        return len(json.loads((data_dir / "manifest.json").read_text(encoding="utf-8")).get("files", {}))
+    except (OSError, ValueError):
+        return 0
+
+
+def _kill_when_listed(proc, data_dir, target: int, extra: float, *, timeout: float = 300) -> None:
+    """SIGKILL once the manifest lists `target` documents, plus `extra` seconds (anywhere inside the next
+    document: after its vectors, before its manifest entry…). Kills are placed by progress, not by a clock, so
+    they land mid-ingest however long the process takes to start (the imports alone take seconds)."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and _listed(data_dir) < target and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(extra)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
 @pytest.mark.slow
 def test_killed_ingest_leaves_a_consistent_index_and_the_next_run_finishes(tmp_path):
     corpus, data_dir = tmp_path / "corpus", tmp_path / "data"
     _corpus(corpus)
     rng = random.Random(3)
     progress = []
-    for delay in (rng.uniform(3, 5), rng.uniform(5, 8), rng.uniform(8, 11)):
+    for target in (2, 5, 8):
         cmd, env = _ingest_cmd(data_dir, corpus)
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        _kill_when_listed(proc, data_dir, target, rng.uniform(0, 1.0))
         state = _check(data_dir)
         # every document the manifest lists is complete in Chroma, and the index answers queries meanwhile
         assert state["complete"] and (state["hits"] > 0 or state["listed"] == 0)
