@@ -139,7 +139,7 @@ class KnowledgeBase:
         report = self.ingestor().run(folder, progress=progress, **options)
         keyword = self.keyword or KeywordIndex.load(self.bm25_dir)
         if force_keyword or report.changed or keyword is None or len(keyword.records) != self.store.count():
-            self._publish(self._rebuilt())
+            self._publish(KeywordIndex.build(self.docstore, reuse=keyword))  # the index just loaded, not read again
         elif self.keyword is None:
             self._install(keyword)
         return report

@@ -37,21 +37,21 @@ def _load_visible(service, doc_id: str, role: Role):
     return doc
 
 
-def _uploaded_ids(request: Request, service) -> set[str]:
-    settings = request.app.state.settings
+def _upload_entries(settings, service) -> list[dict]:
+    """The manifest entries of the uploads folder's documents (a corpus folder's are not the server's to change)."""
     uploads = folder_label(settings.uploads_dir.resolve(), settings.data_dir)
-    return {e.get("doc_id") for e in service.kbase.docstore.read_manifest().get("files", {}).values()
-            if e.get("root") == uploads}
+    return [e for e in service.kbase.docstore.read_manifest().get("files", {}).values() if e.get("root") == uploads]
+
+
+def _uploaded_ids(request: Request, service) -> set[str]:
+    return {e.get("doc_id") for e in _upload_entries(request.app.state.settings, service)}
 
 
 def _upload_entry(request: Request, service, doc_id: str, *, corpus_message: str) -> dict:
     """The manifest entry of an uploaded document; 409 for a file of a corpus folder (the server does not
     write into a teacher's source folder: the file is changed there and re-ingested with kb ingest)."""
-    settings = request.app.state.settings
-    uploads = folder_label(settings.uploads_dir.resolve(), settings.data_dir)
-    entry = next((e for e in service.kbase.docstore.read_manifest().get("files", {}).values()
-                  if e.get("doc_id") == doc_id), None)
-    if entry is None or entry.get("root") != uploads:
+    entry = next((e for e in _upload_entries(request.app.state.settings, service) if e.get("doc_id") == doc_id), None)
+    if entry is None:
         raise ApiError(409, "not_an_upload", corpus_message)
     return entry
 
@@ -206,9 +206,7 @@ def _uploaded_by_hash(settings, service) -> dict[str, dict]:
     """The uploads folder's files by the sha256 of their content: stored name, document id and title.
 
     Ingested files carry their content hash in the manifest; only files not (yet) ingested are read."""
-    uploads = folder_label(settings.uploads_dir.resolve(), settings.data_dir)
-    docs = {e.get("path"): e for e in service.kbase.docstore.read_manifest().get("files", {}).values()
-            if e.get("root") == uploads}
+    docs = {e.get("path"): e for e in _upload_entries(settings, service)}
     found: dict[str, dict] = {}
     for path in sorted(settings.uploads_dir.iterdir()):
         if path.is_file() and not path.name.endswith(".meta.yaml") and path.suffix.lower() in SUPPORTED:
