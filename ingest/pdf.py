@@ -1,4 +1,4 @@
-"""PDF text by pypdf within tightened limits: wraps and run breaks re-joined, ruled tables by row, scans by OCR."""
+"""PDF text by pypdf within tightened limits: wraps and run breaks re-joined, tables by row, scans by OCR."""
 from __future__ import annotations
 
 import io
@@ -7,7 +7,7 @@ import time
 from ingest import ocr
 from ingest.budget import ParseBudget
 from ingest.cleaning import clean_line, join_runs, join_wrapped
-from ingest.pdftables import page_tables
+from ingest.pdftables import MIN_ROWS, SENTENCE_MARKS, page_tables
 from ingest.structure import Block, Loaded, heading_level
 from ingest.tables import table_lines
 from kb.errors import IngestError, clip
@@ -54,7 +54,7 @@ def _read_pdf(data: bytes, name: str, budget: ParseBudget) -> Loaded:
     if count > MAX_PDF_PAGES:
         raise IngestError(name, f"PDF 页数过多 ({count} > {MAX_PDF_PAGES}), 请拆分后导入 (too many pages)")
     loaded = Loaded([], _pdf_meta(reader))
-    empty, garbled, ruled, blank = [], [], [], []
+    empty, garbled, ruled, aligned, blank = [], [], [], [], []
     texts: dict[int, list[str]] = {}
     for number, page in enumerate(pages, start=1):
         budget.check_time()
@@ -94,8 +94,10 @@ def _read_pdf(data: bytes, name: str, budget: ParseBudget) -> Loaded:
             texts[number] = page_lines
             if MIN_RULES <= drawn["rules"] <= MAX_RULES:
                 ruled.append(number)
-    if ruled:
-        _read_tables(data, ruled, texts, loaded, budget)
+            elif _may_align(raw):
+                aligned.append(number)
+    if ruled or aligned:
+        _read_tables(data, ruled, aligned, texts, loaded, budget)
     if empty or garbled:
         _read_scans(data, name, empty, garbled, texts, loaded)
     if blank:
@@ -114,10 +116,24 @@ def _pdf_line(line: str) -> str:
     return join_runs(clean_line(line))
 
 
-def _read_tables(data: bytes, ruled: list[int], texts: dict[int, list[str]], loaded: Loaded,
+def _may_align(raw: str) -> bool:
+    """Whether pypdf's text of a page may hold a table laid out by spacing: MIN_ROWS lines in a row of two or
+    more space-separated fields without sentence punctuation. Cheap and loose (pypdf writes a gap between
+    columns as a single space, as it writes a space): pdfplumber decides on the glyphs' positions, so a page
+    of prose, whose lines are one field or carry punctuation, costs no second reading."""
+    run = 0
+    for line in raw.split("\n"):
+        run = run + 1 if len(line.split()) >= 2 and not SENTENCE_MARKS.search(line) else 0
+        if run >= MIN_ROWS:
+            return True
+    return False
+
+
+def _read_tables(data: bytes, ruled: list[int], aligned: list[int], texts: dict[int, list[str]], loaded: Loaded,
                  budget: ParseBudget) -> None:
-    """Pages with ruled tables read again by pdfplumber: each row beside its column names."""
-    found, warning = page_tables(data, ruled, seconds=budget.deadline - time.monotonic())
+    """Pages with tables read again by pdfplumber (ruled ones by their lines, `aligned` ones by the text's
+    alignment): each row beside its column names. A page where none is found keeps pypdf's text."""
+    found, warning = page_tables(data, ruled, aligned=aligned, seconds=budget.deadline - time.monotonic())
     if warning:
         loaded.warnings.append(warning)
     for number, items in found.items():
