@@ -15,7 +15,7 @@ from ingest.sentences import sentence_spans
 from qa.units import inline_items, marker_of
 
 # nesting of Chinese list markers, outermost first: 一、 → （一） → 1. → （1） → ① → "- "
-NESTING = {"cn": 0, "cn_paren": 1, "arabic": 2, "arabic_paren": 3, "circled": 4, "md": 5, "shi": 6}
+NESTING = {"cn": 0, "cn_paren": 1, "di": 2, "arabic": 2, "arabic_paren": 3, "circled": 4, "md": 5, "shi": 6}
 _TRAILING = "；;，,、："
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 SHORT_CLAUSE = 24  # characters: the longest clause that still reads as one item of a "：A，B，C" enumeration
@@ -130,6 +130,23 @@ def section_end(doc: Document, offset: int) -> int:
         if h.start > offset and h.level <= level:
             return h.start
     return len(doc.text)
+
+
+_CLAUSE_END = re.compile(r"[。！？!?，,；;\n]")
+LEAD_CHARS = 80  # how far back the clause leading into a list is looked for (longer clauses are cut)
+
+
+def lead_clause(doc: Document, offset: int) -> str:
+    """The clause just before offset that leads into what starts there: "…本质要求是：", "三、存在的主要问题"."""
+    before = doc.text[max(0, offset - LEAD_CHARS):offset].rstrip()
+    parts = [p for p in _CLAUSE_END.split(before) if p.strip()]
+    return parts[-1].strip() if parts else ""
+
+
+def heading_path(doc: Document, offset: int) -> list[str]:
+    """The headings offset stands under (outermost first), not counting a heading that starts at offset."""
+    return [doc.text[h.start:h.end] for h in doc.headings
+            if h.start < offset < heading_body_end(doc, h.start)]
 
 
 def heading_body_end(doc: Document, heading_start: int) -> int:

@@ -200,7 +200,7 @@ class ExtractiveAnswerer:
         chosen, seen = [], set()
         for i in order:
             unit = ev.units[i]
-            if len(chosen) >= KEY_SENTENCES or ev.probs[i] < self.model.include_ratio * best_p:
+            if len(chosen) >= KEY_SENTENCES or ev.probs[i] < self.model.section_ratio * best_p:
                 break
             same = ev.hits[unit.hit_rank].doc_id == ev.hits[best.hit_rank].doc_id and start <= unit.start < end
             if same and unit.kind != "heading" and unit.text not in seen:
@@ -235,6 +235,14 @@ class ExtractiveAnswerer:
         run = cp.list_containing(doc, unit.start)
         if run:
             out.append((doc, cp.items_of(doc, run), cp.parent_text(doc, run)))
+        # the list under each heading the unit stands under, introduced by that heading: "存在哪些主要问题" is
+        # answered by the items under "三、存在的主要问题", not by the report's top-level headings around it
+        for h in doc.headings:
+            body_end = cp.heading_body_end(doc, h.start)
+            if h.start <= unit.start < body_end:
+                run = cp.list_after(doc, h.start, body_end)
+                if run:
+                    out.append((doc, cp.items_of(doc, run), ""))
         return out
 
     def _list(self, ev: Evidence) -> tuple[list[Piece], str]:
@@ -242,9 +250,19 @@ class ExtractiveAnswerer:
         for a, i in enumerate(ev.ranked()[:LIST_ANCHORS]):
             for doc, items, parent in self._lists_for(ev, ev.units[i]):
                 if len(items) >= 2:
-                    cover = len(ev.question.grams & char_grams(parent)) / max(1, len(ev.question.grams))
+                    # what introduces a list, read with the document's title and every heading above the list:
+                    # "存在哪些主要问题" names the report and "三、存在的主要问题", whose items answer it — not
+                    # the report's top-level headings around it. With the same cover, the list nearer the
+                    # evidence (under more headings) is the more specific one.
+                    path = cp.heading_path(doc, items[0].start)
+                    grams = ev.question.grams
+                    intro = char_grams(" ".join([doc.meta.title, *path, parent]))
+                    cover = len(grams & intro) / max(1, len(grams))
+                    # then the clause that leads into the list ("中国式现代化的本质要求是：" beats "要先把握
+                    # 中国式现代化的五个中国特色：" though the sentence around both names 本质要求)
+                    lead = len(grams & char_grams(cp.lead_clause(doc, items[0].start))) / max(1, len(grams))
                     count = bool(ev.question.count) and len(items) == ev.question.count
-                    candidates.append(((cover, count, -a), ev.units[i], doc, items))
+                    candidates.append(((cover, lead, count, len(path), -a), ev.units[i], doc, items))
         if not candidates:
             return [], ""
         # the list whose introduction matches the question best; the expected item count breaks ties

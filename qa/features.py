@@ -15,6 +15,7 @@ from index.bm25 import KeywordIndex
 from index.retrieval import Hit
 from index.tokenize import keywords, tokenize
 from qa.question import Question, char_grams
+from qa.slots import fills
 from qa.units import Unit
 
 UNIT_FEATURES = (
@@ -43,6 +44,9 @@ UNIT_FEATURES = (
     "english_dense",  # the passage similarity again, for English questions only (words cannot match)
     "english_sent",  # the unit's own similarity, for English questions only
     "dangling",  # the unit ends in ；，： (a fragment of a longer sentence)
+    "slot_filled",  # the question asks for a value (a count of people, a year, a percentage…) and the unit holds one
+    "slot_empty",  # … and the unit holds none (qa/slots.py)
+    "numbers_missing_unit",  # share of the question's numbers (years, counts) absent from the unit and its headings
 )
 
 QUESTION_FEATURES = (
@@ -66,6 +70,9 @@ QUESTION_FEATURES = (
     "english_sent_max",  # the best unit's similarity, for English questions only
     "english_dense_top",  # the best passage's similarity, for English questions only
     "n_words_log",
+    "slot_empty_best",  # the question asks for a value that neither the best unit nor the one after it holds
+    "slot_empty_top3",  # … that none of the three most probable units holds
+    "numbers_missing_best",  # share of the question's numbers absent from the best unit, the next and its headings
 )
 
 _NUMBERY = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:个|家|项|条|名|人|次|年|亩|元|万|亿|倍|成|所|座|户|批)")
@@ -119,6 +126,7 @@ def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: Keyw
     unit_sims = np.array([s if not np.isnan(s) else (hits[u.hit_rank].dense or floor_dense)
                           for u, s in zip(units, sims)])
     top_sim = float(unit_sims.max())
+    numbers = _QNUM.findall(q.text)
     rows = np.zeros((len(units), len(UNIT_FEATURES)))
     for i, u in enumerate(units):
         h = hits[u.hit_rank]
@@ -135,6 +143,8 @@ def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: Keyw
         else:
             match = bool(cue.search(u.text)) if cue else False
         ordinal_match = bool(q.ordinal and u.marker and u.marker[1] == q.ordinal)
+        filled = fills(q.slot, u.text, q.text)
+        near = f"{head} {u.section} {u.text}"
         rows[i] = (
             _idf_cover(q.tokens, weights, total, u.tokens),
             _idf_cover(q.tokens, weights, total, ctx_tokens),
@@ -161,6 +171,9 @@ def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: Keyw
             dense if q.english else 0.0,
             unit_sims[i] if q.english else 0.0,
             float(u.dangling),
+            float(q.slot is not None and filled),
+            float(q.slot is not None and not filled),
+            sum(1 for n in numbers if n not in near) / len(numbers) if numbers else 0.0,
         )
     return rows
 
@@ -206,18 +219,27 @@ def question_features(q: Question, units: list[Unit], rows: np.ndarray, probs: n
         focus = focus_words(q)
         near = f"{units[best].text}{nxt}{units[best].section}"
         focus_missing = sum(1 for w in focus if w not in near) / len(focus) if focus else 0.0
+        empty = UNIT_FEATURES.index("slot_empty")
+        slot_empty_best = float(q.slot is not None and not fills(q.slot, units[best].text, q.text, thorough=True)
+                                and not fills(q.slot, nxt, q.text, thorough=True))
+        slot_empty_top3 = float(q.slot is not None and all(rows[int(i), empty] > 0 for i in order[:3]))
+        numbers_missing_best = sum(1 for n in numbers if n not in f"{near} {passage.meta.get('title', '')}") \
+            / len(numbers) if numbers else 0.0
     else:
         p_max = p_second = rare_best = cov_best = cov_passage = 0.0
         logit_max = -10.0
         missing_max = missing_share = missing_top3 = 1.0
         sent_max = 0.0
         numbers_missing = focus_missing = 1.0
+        slot_empty_best = slot_empty_top3 = float(q.slot is not None)
+        numbers_missing_best = 1.0
     lexical = 0.0 if q.english else 1.0  # an English question's words cannot match Chinese passages: no evidence
     return np.array([
         p_max, p_second, max(-10.0, min(10.0, logit_max)), dense_top, dense_top - dense_5, lexical * rare_best,
         lexical * cov_best, lexical * cov_passage, sent_max, oov, lexical * missing_max, lexical * missing_share,
         lexical * missing_top3, lexical * numbers_missing, lexical * focus_missing, float(q.english),
         sent_max * (1 - lexical), dense_top * (1 - lexical), math.log(1 + len(q.words)),
+        slot_empty_best, slot_empty_top3, numbers_missing_best,
     ])
 
 

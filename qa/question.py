@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from index.tokenize import keywords, tokenize
+from qa.slots import Slot, asked_slot
 
 KINDS = ("collection", "ordinal", "list", "why", "how", "definition", "quantity", "name", "yesno", "other")
 
@@ -76,6 +77,7 @@ class Question:
     quoted: tuple[str, ...]  # terms inside quote marks: “渔家贷”
     grams: frozenset[str]  # character bigrams of the asking-free question (typo-tolerant match)
     count: int | None = None  # "五面镜子", "三个不等于": how many items a list question expects
+    slot: Slot | None = None  # the shape of the value asked for ("多少名" → a count of people), qa/slots.py
 
     @property
     def wants_list(self) -> bool:
@@ -131,7 +133,7 @@ def _kind(text: str, ordinal: int | None) -> str:
         return "ordinal"
     if _WHY.search(text):
         return "why"
-    if _LIST.search(text) and not _QUANTITY.search(re.sub(r"有几[个种类项条点方面]|几个方面", "", text)):
+    if _LIST.search(text) and not _QUANTITY.search(re.sub(r"[有哪]几[个种类项条点方面]|几个方面", "", text)):
         return "list"
     if _HOW.search(text):
         return "how"
@@ -147,6 +149,12 @@ def _kind(text: str, ordinal: int | None) -> str:
 
 
 _COUNT = re.compile(r"([一二两三四五六七八九十]{1,3}|\d{1,2})\s*(?:个|种|条|项|点|面|大|方面)?(?=不等于|坚持|必须|统一|面镜子|个?方面|大|字|要求|原则|特征|特点|环节|步骤|机制|镜子|色)")
+
+
+# "是哪四慎", "哪三步"; a quoted name that opens with its count and holds no other number (“四慎”, “三色积分”, not
+# “四减一优”, whose items are five)
+_WHICH_N = re.compile(r"哪([一二两三四五六七八九十]{1,2})(?![一二三四五六七八九十])")
+_QUOTED_N = re.compile(r"[“\"「]([一二两三四五六七八九十])([^”\"」一二两三四五六七八九十百]{1,4})[”\"」]")
 
 
 LONG_QUESTION = 80  # characters: longer questions are context followed by the question proper (all short
@@ -180,8 +188,9 @@ def analyse(question: str) -> Question:
     words = tuple(dict.fromkeys([*keywords(text), *quoted]))
     tokens = tuple(dict.fromkeys([*tokenize(text), *latin_words]))
     count = None
-    m = _COUNT.search(text) if kind == "list" else None
+    m = (_COUNT.search(text) or _WHICH_N.search(text) or _QUOTED_N.search(text)) if kind == "list" else None
     if m:
         count = chinese_number(m.group(1))
     return Question(text=text, kind=kind, ordinal=ordinal, english=english, tokens=tokens, words=words,
-                    quoted=quoted, grams=char_grams(_ASKING.sub(" ", text)), count=count)
+                    quoted=quoted, grams=char_grams(_ASKING.sub(" ", text)), count=count,
+                    slot=asked_slot(text) if kind in ("quantity", "name", "other", "yesno") else None)

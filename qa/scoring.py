@@ -66,6 +66,7 @@ class AnswerModel:
     answerable: Logistic
     threshold: float  # refuse when P(answerable) is below this
     include_ratio: float  # a further unit joins a factual answer when its probability ≥ ratio × the best one's
+    section_ratio: float  # … joins a how/why/definition answer from the best unit's section (fitted apart)
     llm_threshold: float  # the looser floor used before an LLM is asked
     info: dict
     support_min_coverage: float = DEFAULT_MIN_COVERAGE  # qa.support's similarity floor, fitted with the models
@@ -92,6 +93,7 @@ def load_model(fingerprint: str) -> AnswerModel:
         unit=Logistic.from_json(data["unit"], UNIT_FEATURES),
         answerable=Logistic.from_json(data["answerable"], QUESTION_FEATURES),
         threshold=float(data["threshold"]), include_ratio=float(data["include_ratio"]),
+        section_ratio=float(data.get("section_ratio", data["include_ratio"])),
         llm_threshold=float(data["llm_threshold"]),
         support_min_coverage=float(data.get("support_min_coverage", DEFAULT_MIN_COVERAGE)), info={k: data[k] for k in ("fitted_on", "figures", "created") if k in data},
     )

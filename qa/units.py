@@ -31,10 +31,11 @@ MARKERS = (
     ("arabic_paren", re.compile(r"^[（(](\d{1,2})[）)]")),
     ("circled", re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮])")),
     ("shi", re.compile(rf"^(?:[，,；;。]?\s*)(?:其)?([{_CN}]{{1,2}})是")),
+    ("di", re.compile(rf"^第([{_CN}]{{1,3}})[，,、：:]")),  # "第一，找准产业方向。" (speeches, 公文)
     ("md", re.compile(r"^[-*•]\s+()")),
 )
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮"
-_INLINE_SHI = re.compile(rf"(?:^|(?<=[，,；;。：:]))\s*(?:其)?([{_CN}]{{1,2}})是")
+_INLINE_SHI = re.compile(rf"(?:^|(?<=[，,；;。：:]))\s*(?:其)?([{_CN}]{{1,2}})是|(?:^|(?<=[；;。：:]))\s*第([{_CN}]{{1,2}})[，,、]")
 
 
 def marker_of(line: str) -> tuple[str, int, int] | None:
@@ -213,7 +214,7 @@ def doc_section(doc: Document, offset: int) -> str:
 def inline_items(sentence: str) -> list[str]:
     """"一是…；二是…；三是…" or a ；-separated enumeration split into its items (else [])."""
     marks = list(_INLINE_SHI.finditer(sentence))
-    numbers = [chinese_number(m.group(1)) for m in marks]
+    numbers = [chinese_number(m.group(1) or m.group(2)) for m in marks]
     if len(marks) >= 2 and numbers[:2] == [1, 2]:
         cut = [m.start() for m in marks] + [len(sentence)]
         return [sentence[a:b].strip("，,；; ") for a, b in zip(cut, cut[1:]) if sentence[a:b].strip("，,；; ")]

@@ -15,13 +15,14 @@ maximises balanced accuracy on out-of-fold answerability scores; `include_ratio`
 factual answer) maximises character F1 of the composed answer; `llm_threshold` is the highest floor that still
 passes 99% of answerable questions (an LLM refuses by its prompt above that floor).
 
-    .venv/bin/python -m scripts.fit_answer_model [--work /tmp/kb-fit] [--limit N]
+    .venv/bin/python -m scripts.fit_answer_model [--work /tmp/kb-fit] [--limit N] [--reuse]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import pickle
 import random
 import re
 from datetime import datetime, timezone
@@ -63,22 +64,45 @@ SAME_DOC_NEAR_MISSES = False
 C = 1.0  # L2 strength of both logistic models (sklearn's default; the held-out figures are reported)
 
 
-def _collect(name: str, folder: Path, work: Path, limit: int | None, embedder):
-    dataset = load_dataset(folder, limit=limit)
+def _collect(name: str, folder: Path, work: Path, limit: int | None, embedder, reuse: bool = False):
+    """Every training example of one set with its units, labels and unit features (retrieval cached: --reuse)."""
+    raw_path = work / name / "retrieved.pkl"
     settings = Settings(data_dir=work / name / "index")
     kbase = KnowledgeBase.open(settings, embedder=embedder)
+    if reuse and raw_path.exists():
+        raw = pickle.loads(raw_path.read_bytes())
+        print(f"{name}: {len(raw)} cached retrievals from {raw_path}", flush=True)
+    else:
+        raw = _retrieve(name, folder, work, limit, kbase, settings)
+        raw_path.write_bytes(pickle.dumps(raw))
+    keyword = kbase.keyword_index()
+    docs = DocCache(kbase.docstore)
+    examples = []
+    for e in raw:
+        analysed = analyse(e["text"])
+        units = [u for rank, h in enumerate(e["hits"]) for u in docs.units(rank, h)]
+        targets = e["answers"]
+        labels = np.array([float(any(m.normalize(t) and m.normalize(t) in m.normalize(u.text) for t in targets))
+                           for u in units])
+        rows = unit_features(analysed, units, e["hits"], keyword, docs.similarities(units, e["hits"], e["query_vector"]))
+        examples.append({**e, "question": analysed, "units": units, "labels": labels, "rows": rows})
+    return examples, keyword
+
+
+def _retrieve(name: str, folder: Path, work: Path, limit: int | None, kbase, settings):
+    """The service's retrieval for every question and variant: the slow part, cached (units are not: they
+    follow qa/units.py as it is when the features are computed)."""
+    dataset = load_dataset(folder, limit=limit)
     src, source_to_id = dataset.materialize(work / name / "passages")
     report = kbase.ingest(src)
-    print(f"{name}: {len(dataset.questions)} questions, {kbase.store.count()} records ({report.changed} changed)")
-    docs = DocCache(kbase.docstore)
-    keyword = kbase.keyword_index()
+    print(f"{name}: {len(dataset.questions)} questions, {kbase.store.count()} records ({report.changed} changed)",
+          flush=True)
     service = KnowledgeService(kbase, llm=None)  # the service's own search: the English bridge included
     k = settings.top_k
-    examples = []
+    raw = []
     for qi, q in enumerate(dataset.questions):
         if q.followup_of:
             continue
-        analysed = analyse(q.question)
         # exactly the service's retrieval (k changes the fusion pool); a wider one for the near-miss copy
         result = service.search(q.question, mode=settings.retrieval_mode, k=k, per_doc=3)
         wide = service.search(q.question, mode=settings.retrieval_mode, k=k + EXTRA_HITS, per_doc=3)
@@ -104,16 +128,11 @@ def _collect(name: str, folder: Path, work: Path, limit: int | None, embedder):
         else:
             variants.append(("unanswerable", result.hits[:k]))
         for variant, hits in variants:
-            units = [u for rank, h in enumerate(hits) for u in docs.units(rank, h)]
-            rows = unit_features(analysed, units, hits, keyword, docs.similarities(units, hits, result.query_vector))
-            labels = np.array([float(any(m.normalize(t) and m.normalize(t) in m.normalize(u.text) for t in targets))
-                               for u in units])
-            examples.append({"set": name, "qid": f"{name}:{q.id}", "variant": variant, "kind": q.kind,
-                             "question": analysed, "units": units, "rows": rows, "labels": labels, "hits": hits,
-                             "answers": targets})
+            raw.append({"set": name, "qid": f"{name}:{q.id}", "variant": variant, "kind": q.kind,
+                        "text": q.question, "hits": hits, "answers": targets, "query_vector": result.query_vector})
         if (qi + 1) % 200 == 0:
-            print(f"  {qi + 1}/{len(dataset.questions)}")
-    return examples, keyword
+            print(f"  {qi + 1}/{len(dataset.questions)}", flush=True)
+    return raw
 
 
 def _balance(sets) -> np.ndarray:
@@ -170,7 +189,7 @@ def fit(examples, keyword_by_set, keep: set[str]):
     from qa.scoring import Logistic
 
     unit_model = Logistic.from_json(unit_data, unit_names)
-    qx, qy, qgroups, kinds, sets = [], [], [], [], []
+    qx, qy, qgroups, kinds, sets, qkinds = [], [], [], [], [], []
     for e in examples:
         if e["variant"] == "answerable" and not e["labels"].any():
             continue  # retrieval missed the answer: neither a clean positive nor a clean negative
@@ -186,6 +205,7 @@ def fit(examples, keyword_by_set, keep: set[str]):
         qgroups.append(e["qid"])
         kinds.append(e["variant"])
         sets.append(e["set"])
+        qkinds.append(e["kind"] or "")
     qx, qy = np.array(qx), np.array(qy)
     group_ids = {g: i for i, g in enumerate(dict.fromkeys(qgroups))}
     ans_data, ans_oof = _fit(qx, qy, np.array([group_ids[g] for g in qgroups]), QUESTION_FEATURES, keep,
@@ -208,11 +228,18 @@ def fit(examples, keyword_by_set, keep: set[str]):
                     for s in sorted(set(sets))},
         "refused_by_variant": {v: round(float((scores[np.array(kinds) == v] < threshold).mean()), 4)
                                for v in sorted(set(kinds)) if v != "answerable"},
+        # the bundled training questions by kind: where the refusals of answerable questions fall
+        "answered_by_kind": {k: round(float((scores[(qy == 1) & (set_arr == "bundled-train") & (np.array(qkinds) == k)]
+                                             >= threshold).mean()), 3)
+                             for k in sorted(set(qkinds)) if ((qy == 1) & (set_arr == "bundled-train")
+                                                              & (np.array(qkinds) == k)).any()},
     })
     include_ratio, f1 = _fit_include_ratio(train, oof_by_example)
     figures["factual_char_f1_oof"] = round(f1, 4)
+    section_ratio, section_f1, section_recall = _fit_section_ratio(train, oof_by_example)
+    figures.update({"section_unit_f1_oof": round(section_f1, 4), "section_key_point_recall_oof": round(section_recall, 4)})
     return {"unit": unit_data, "answerable": ans_data, "threshold": threshold, "llm_threshold": llm_threshold,
-            "include_ratio": include_ratio, "figures": figures}
+            "include_ratio": include_ratio, "section_ratio": section_ratio, "figures": figures}
 
 
 _ASKING = re.compile(r"(?:是)?(?:多少|几|什么|哪些|哪一?[个年天项家条位种所]|哪里|哪儿|谁|何时|如何|怎样|怎么)")
@@ -280,10 +307,45 @@ def _fit_include_ratio(train, oof_by_example):
     return best
 
 
+SECTION_KINDS = ("how", "why", "definition")
+
+
+def _fit_section_ratio(train, oof_by_example):
+    """The ratio to the best unit's probability above which a further unit of the best unit's section joins a
+    how/why/definition answer (at most KEY_SENTENCES): the one that maximises the per-question F1 of the units
+    chosen (precision: the share that hold a key point; recall: the share of key points the answer holds)."""
+    from qa.extractive import KEY_SENTENCES
+
+    section = [e for e in train if e["kind"] in SECTION_KINDS and e["answers"]]
+    best = (1.0, -1.0, 0.0)
+    for ratio in [round(r, 2) for r in np.linspace(0.1, 1.0, 19)]:
+        scores, recalls = [], []
+        for e in section:
+            p = _sigmoid(oof_by_example[id(e)])
+            order = [int(i) for i in np.argsort(-p)]
+            top = e["units"][order[0]]
+            key = (e["hits"][top.hit_rank].doc_id, top.section)
+            chosen = [i for i in order if p[i] >= ratio * p[order[0]] and e["units"][i].kind != "heading"
+                      and (e["hits"][e["units"][i].hit_rank].doc_id, e["units"][i].section) == key][:KEY_SENTENCES]
+            if not chosen:
+                chosen = order[:1]
+            precision = float(np.mean([e["labels"][i] for i in chosen]))
+            recall = m.key_point_recall("".join(e["units"][i].text for i in chosen), e["answers"]) or 0.0
+            scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+            recalls.append(recall)
+        f1 = float(np.mean(scores)) if scores else 0.0
+        if f1 > best[1] + 1e-9:
+            best = (ratio, f1, float(np.mean(recalls)) if recalls else 0.0)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=Path("/tmp/kb-fit"))
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse the retrieval cached in --work by the last run (features and fits only)")
+    parser.add_argument("--dry-run", action="store_true", help="print the figures, write no weights")
     args = parser.parse_args()
     random.seed(0)
     from index.embedders import make_embedder
@@ -291,7 +353,7 @@ def main() -> None:
     embedder = make_embedder(Settings())
     examples, keywords = [], {}
     for name, folder in SETS.items():
-        got, keyword = _collect(name, folder, args.work, args.limit, embedder)
+        got, keyword = _collect(name, folder, args.work, args.limit, embedder, args.reuse)
         examples += got
         keywords[name] = keyword
     created = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -306,9 +368,11 @@ def main() -> None:
         data["figures"]["support"] = support_figures
         data.update({"embedder": embedder.fingerprint if name != DEFAULT else "any (no similarity features)",
                      "fitted_on": fitted_on, "created": created, "C": C})
-        (WEIGHTS_DIR / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        if not args.dry_run:
+            (WEIGHTS_DIR / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         print(name, json.dumps(data["figures"], ensure_ascii=False), "threshold", data["threshold"],
-              "include_ratio", data["include_ratio"], "llm_threshold", data["llm_threshold"])
+              "include_ratio", data["include_ratio"], "section_ratio", data["section_ratio"],
+              "llm_threshold", data["llm_threshold"], flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,161 @@
+"""The answer slot: the shape of the value a question asks for, and whether a piece of evidence holds one.
+
+"多少名社区规划师" asks for a count of people, "百分之几" a percentage, "哪一年" a year, "是谁" a person. A near
+miss — the corpus has the subject, not the fact — usually fails exactly here: the passage about 社区规划师
+says how they are chosen but gives no number of them; the one about 护湖基金 says "按一定比例", no percentage.
+Whether a unit *fills* the slot is a feature of the fitted unit and answerability models (qa/features.py); no
+constant here decides an answer. A value the question itself contains ("五盏渔灯", "2024年") does not fill it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CN_NUM = "零〇一二两三四五六七八九十百千万亿"
+_NUM = rf"(?:\d+(?:[.,，]\d+)*|[{_CN_NUM}]{{1,8}}|[{_CN_NUM}]?[十百千])"
+_APPROX = r"(?:余|多|来|近|约|左右)?"
+_SCALE = r"(?:万|亿|千|百)?"
+
+# measure words that count the same things: "多少名" is answered by "76人" as well as by "76名"
+_MEASURE_GROUPS = (
+    "名人位",
+    "元块",
+    "家所座处",
+    "项条件款",
+    "次场届轮期",
+    "亩公顷",
+    "吨斤公斤",
+    "户",
+    "岁",
+    "倍",
+    "天日",
+    "年",
+    "月",
+    "小时分钟",
+    "公里千米米",
+)
+_MEASURES = "".join(_MEASURE_GROUPS)
+_ASK_MEASURE = re.compile(rf"(?:多少|几)\s*(?:万|亿)?\s*(人次|平方米|平方公里|万元|亿元|[{_MEASURES}])")
+_ASK_PERCENT = re.compile(r"百分之几|百分比|比例|占比|几成|比重|多大比|\bpercent|\bshare\b|\bproportion\b", re.I)
+_ASK_MONEY = re.compile(r"多少钱|多少资金|金额|预算|投资|年薪|工资|报酬|薪酬|补贴|补助|奖励资金|\bhow much money\b|\bcost\b", re.I)
+_ASK_YEAR = re.compile(r"哪一?年|哪年|何年|\bwhat year\b|\bwhich year\b|\bin what year\b", re.I)
+_ASK_DATE = re.compile(r"何时|什么时候|哪一?天|几月|几号|几日|哪个月|\bwhen\b|\bwhat date\b|\bwhich day\b", re.I)
+_ASK_AGE = re.compile(r"年纪|岁数|年龄|几岁|多少岁|\bhow old\b|\bage\b", re.I)
+# English measure words of "how many …": the Chinese measure a passage writes after the number
+_EN_MEASURE = (
+    (re.compile(r"\b(?:people|persons|cadres|officials|staff|members|residents|villagers|students|workers)\b", re.I), "名"),
+    (re.compile(r"\btons?\b|\btonnes?\b", re.I), "吨"),
+    (re.compile(r"\bhouseholds?\b|\bfamilies\b", re.I), "户"),
+    (re.compile(r"\bmu\b", re.I), "亩"),
+    (re.compile(r"\b(?:yuan|rmb)\b", re.I), "元"),
+)
+_ASK_DURATION = re.compile(r"多久|多长时间|多少天|几天|\bhow long\b", re.I)
+_ASK_TERM = re.compile(r"叫什么|叫做什么|称为什么|称作什么|被称为|被叫作|被称作|什么名字|名称|简称|概括为|归纳为|"
+                       r"\bcalled\b|\bname of\b|\bterm\b", re.I)
+_ASK_PERSON = re.compile(r"是谁|谁|哪位|\bwho\b|\bwhom\b", re.I)
+_ASK_COUNT = re.compile(r"多少|几[个名家项次条位所座户倍]?|\bhow many\b|\bhow much\b|\bnumber of\b|\bamount\b", re.I)
+
+# a named term: quoted (“四单工作法”, 《…》) or introduced by 称为/叫做/简称
+_TERM = re.compile(r"[“\"「『《]([^”\"」』》]{2,16})[”\"」』》]|(?:称为|称作|叫做|叫作|简称|命名为|概括为|归纳为|总结为)([^，。；,;]{2,16})")
+_PERCENT = re.compile(rf"\d+(?:\.\d+)?\s*[%％]|百分之[{_CN_NUM}\d]+|[{_CN_NUM}]成|\d+(?:\.\d+)?个百分点")
+_MONEY = re.compile(rf"{_NUM}\s*{_APPROX}\s*{_SCALE}\s*(?:元|块)")
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年|[一二〇零][〇零一二三四五六七八九]{3}年")
+_DATE = re.compile(rf"(?:19|20)\d{{2}}\s*年|{_NUM}\s*月(?:{_NUM}\s*[日号])?|{_NUM}\s*[日号]|春|夏|秋|冬|上旬|中旬|下旬|当天|次日")
+_AGE = re.compile(rf"{_NUM}\s*{_APPROX}\s*(?:周岁|岁)")
+_DURATION = re.compile(rf"{_NUM}\s*{_APPROX}\s*(?:个)?\s*(?:天|日|小时|分钟|周|星期|个月|月|年|晚)")
+_ANY_NUMBER = re.compile(rf"\d+(?:[.,]\d+)*|[{_CN_NUM}]{{2,8}}|[一二两三四五六七八九十]\s*[{_MEASURES}]")
+# a person, cheaply: "张某", a title followed by a name ("馆长李秀英"), a name followed by what people do ("李秀英介绍");
+# jieba's person-name tags (about 10 ms a sentence) only where asked for: `fills(..., thorough=True)`
+_SOMEONE = re.compile(
+    r"[\u4e00-\u9fff]某[某甲乙丙]?|"
+    r"(?:书记|主任|局长|县长|市长|镇长|乡长|村长|馆长|团长|组长|院长|校长|厂长|经理|站长|所长|处长|科长|社长|教授|老师|同志)"
+    r"[\u4e00-\u9fff]{2,3}(?=[，,。、：:（(说介表指认])|"
+    r"[\u4e00-\u9fff]{2,3}(?=同志|说|介绍|表示|指出|认为|回忆)")
+
+
+@dataclass(frozen=True)
+class Slot:
+    kind: str  # "percent" | "money" | "year" | "date" | "age" | "duration" | "measure" | "count" | "person" | "term"
+    measure: str = ""  # the measure word asked for ("名", "项"), for kind "measure"
+
+
+def asked_slot(question: str) -> Slot | None:
+    """The value a question asks for, most specific shape first (None: it asks for no value)."""
+    if _ASK_PERCENT.search(question):
+        return Slot("percent")
+    if _ASK_AGE.search(question):
+        return Slot("age")
+    if _ASK_YEAR.search(question):
+        return Slot("year")
+    if _ASK_DATE.search(question):
+        return Slot("date")
+    if _ASK_DURATION.search(question):
+        return Slot("duration")
+    m = _ASK_MEASURE.search(question)
+    word = m.group(1) if m else ""
+    if not word and re.search(r"\bhow (?:many|much)\b", question, re.I):
+        word = next((w for pattern, w in _EN_MEASURE if pattern.search(question)), "")
+    if word == "个":  # the general measure word: any counted number answers it
+        return Slot("count")
+    if word:
+        if word in ("元", "块", "万元", "亿元"):
+            return Slot("money")
+        return Slot("measure", word)
+    if _ASK_MONEY.search(question) and _ASK_COUNT.search(question):
+        return Slot("money")
+    if _ASK_PERSON.search(question):
+        return Slot("person")
+    if _ASK_TERM.search(question):
+        return Slot("term")
+    if _ASK_COUNT.search(question):
+        return Slot("count")
+    return None
+
+
+def _group(word: str) -> str:
+    for group in _MEASURE_GROUPS:
+        if word in group:
+            return group
+    return word
+
+
+def _values(slot: Slot, text: str) -> list[str]:
+    if slot.kind == "percent":
+        return _PERCENT.findall(text)
+    if slot.kind == "money":
+        return _MONEY.findall(text)
+    if slot.kind == "year":
+        return _YEAR.findall(text)
+    if slot.kind == "date":
+        return _DATE.findall(text)
+    if slot.kind == "age":
+        return _AGE.findall(text)
+    if slot.kind == "duration":
+        return _DURATION.findall(text)
+    if slot.kind == "measure":
+        words = re.escape(slot.measure) if len(slot.measure) > 1 else f"[{_group(slot.measure)}]"
+        return re.findall(rf"{_NUM}\s*{_APPROX}\s*{_SCALE}\s*(?:个)?\s*{words}", text)
+    if slot.kind == "count":
+        return _ANY_NUMBER.findall(text)
+    if slot.kind == "person":
+        return _SOMEONE.findall(text)
+    if slot.kind == "term":
+        return [a or b for a, b in _TERM.findall(text)]
+    return []
+
+
+def _people(text: str) -> list[str]:
+    import jieba.posseg as pseg
+
+    return [w.word for w in pseg.cut(text) if w.flag in ("nr", "nrfg", "nrt") and len(w.word) >= 2]
+
+
+def fills(slot: Slot | None, text: str, question: str, *, thorough: bool = False) -> bool:
+    """Whether `text` holds a value of the slot's shape that the question does not already contain (thorough:
+    also person names found by jieba's tagger, for the one or two units an answerability check looks at)."""
+    if slot is None or not text:
+        return False
+    values = _values(slot, text)
+    if slot.kind == "person" and thorough:
+        values += _people(text)
+    return any(v.strip() and v.strip() not in question for v in values)

@@ -1,0 +1,54 @@
+"""The answer slot: what shape of value a question asks for, and whether a sentence holds one."""
+import pytest
+
+from qa.question import analyse
+from qa.slots import Slot, asked_slot, fills
+
+
+@pytest.mark.parametrize("question, slot", [
+    ("河东区一共聘请了多少名社区规划师？", Slot("measure", "名")),
+    ("湖滨镇的“护湖基金”按民宿经营收入的百分之几提取？", Slot("percent")),
+    ("檀溪县强村公司聘请的职业经理人年薪是多少？", Slot("money")),
+    ("苍岭革命纪念馆的馆长是谁？", Slot("person")),
+    ("“长辈版”界面是哪一年上线的？", Slot("year")),
+    ("去湖滨镇玩的游客一般只待多久？", Slot("duration")),
+    ("采茶工的平均年龄是多少？", Slot("age")),
+    ("云溪县把四百多家小作坊归并成了多少个初加工点？", Slot("count")),
+    ("How many tons of tea did Yunxi County produce in 2023?", Slot("measure", "吨")),
+    ("河东区由居民提需求、居民打分验收的改造工作方法叫什么？", Slot("term")),
+    ("修炼党性的“五面镜子”是哪五面？", None),
+])
+def test_the_slot_asked_for(question, slot):
+    assert asked_slot(question) == slot
+
+
+@pytest.mark.parametrize("question, text, filled", [
+    # a near miss: the subject is there, the value is not
+    ("河东区一共聘请了多少名社区规划师？", "从规划设计单位、高校中聘请专业人员担任社区规划师", False),
+    ("河东区一共聘请了多少名社区规划师？", "全区共聘请社区规划师46名", True),
+    ("青岚市一共有多少名乡镇干部？", "个别访谈乡镇党委书记等共76人", True),  # 名 and 人 count the same things
+    ("护湖基金按民宿经营收入的百分之几提取？", "从民宿经营收入中按一定比例提取", False),
+    ("护湖基金按民宿经营收入的百分之几提取？", "按经营收入的3%提取", True),
+    ("职业经理人年薪是多少？", "薪酬与公司经营业绩挂钩", False),
+    ("职业经理人年薪是多少？", "年薪30万元", True),
+    ("湖滨镇目前评上五盏渔灯的民宿有多少家？", "分为一盏渔灯至五盏渔灯五个等级", False),  # values of the question
+    ("苍岭革命纪念馆的馆长是谁？", "该馆始建于1985年，现有馆藏文物1,683件", False),
+    ("苍岭革命纪念馆的馆长是谁？", "馆长李秀英介绍，", True),
+    ("江城市2024年举办了多少场“夜市招聘”？", "2023年共举办“夜市招聘”18场", True),  # the year is another feature
+    ("河东区居民打分验收的改造工作方法叫什么？", "河东区探索形成“四单工作法”", True),
+    ("“首违不罚”的做法叫什么？", "出台轻微违法行为“首违不罚”清单", False),  # the question's own term
+])
+def test_whether_a_sentence_fills_it(question, text, filled):
+    assert fills(asked_slot(question), text, question) is filled
+
+
+def test_person_names_by_the_tagger_only_when_thorough():
+    q = "“归雁”驿站的负责人是谁？"
+    text = "驿站由返乡创业青年周晓梅负责日常运营"
+    assert fills(asked_slot(q), text, q, thorough=True)
+
+
+def test_lists_and_methods_ask_for_no_value():
+    assert analyse("石门县的“三色积分”有哪些？").slot is None
+    assert analyse("如何提高基层治理效能？").slot is None
+    assert analyse("河东区一共聘请了多少名社区规划师？").slot == Slot("measure", "名")
