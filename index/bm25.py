@@ -7,6 +7,9 @@ the pointer changes.
 Tokenizing is the cost of a build (jieba: ~25 s for 10k chunks on 2 busy cores; the BM25 matrix takes ~2 s),
 so each record keeps its tokens (interned, so one string per word), a rebuild after an ingest tokenizes only
 new or changed chunks, a role's view tokenizes nothing, and the tokens are saved with the records.
+
+The word list the tokens were cut with (index.dictionary) is saved with them (`dictionary.json`) and a loaded
+index cuts its queries with it: a user dictionary edited after the ingest changes nothing until the next one.
 """
 from __future__ import annotations
 
@@ -21,9 +24,10 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from index.dictionary import WordList, general_only, load_snapshot
 from index.docstore import DocStore, write_json_atomic
 from index.filters import Filters
-from index.tokenize import fingerprint as tokenizer_fingerprint, tokenize
+from index.tokenize import in_use, tokenize
 
 
 @dataclass(frozen=True)
@@ -34,17 +38,19 @@ class Record:
     tokens: tuple[str, ...] = ()  # doc_tokens(record), computed once
 
 
-def with_tokens(record: Record) -> Record:
+def with_tokens(record: Record, words: WordList | None = None) -> Record:
     if record.tokens:
         return record
-    return Record(record.chunk_id, record.text, record.meta, tuple(sys.intern(t) for t in doc_tokens(record)))
+    tokens = tuple(sys.intern(t) for t in doc_tokens(record, words))
+    return Record(record.chunk_id, record.text, record.meta, tokens)
 
 
 class KeywordIndex:
     def __init__(self, records: list[Record], bm25: bm25s.BM25 | None, version: str, *,
-                 tokenizer: str | None = None) -> None:
+                 tokenizer: str | None = None, words: WordList | None = None) -> None:
         self.records = records
-        self.tokenizer = tokenizer if tokenizer is not None else tokenizer_fingerprint()  # what made the tokens
+        self.words = words or in_use()  # what its queries are cut with
+        self.tokenizer = tokenizer if tokenizer is not None else self.words.fingerprint  # what made the tokens
         self.bm25 = bm25
         self.version = version
         self.by_id = {r.chunk_id: i for i, r in enumerate(records)}
@@ -76,9 +82,12 @@ class KeywordIndex:
         return cached
 
     @classmethod
-    def build(cls, docstore: DocStore, *, reuse: "KeywordIndex | None" = None) -> "KeywordIndex":
-        """The index of every stored document; tokens of chunks unchanged since `reuse` are taken from it."""
-        same_words = reuse is not None and reuse.tokenizer == tokenizer_fingerprint()
+    def build(cls, docstore: DocStore, *, reuse: "KeywordIndex | None" = None,
+              words: WordList | None = None) -> "KeywordIndex":
+        """The index of every stored document cut with `words` (default: those of `reuse`, else the ones in
+        use); tokens of chunks unchanged since `reuse` are taken from it while the words are the same."""
+        words = words or (reuse.words if reuse is not None else in_use())
+        same_words = reuse is not None and reuse.tokenizer == words.fingerprint
         known = {r.chunk_id: r for r in reuse.records} if same_words else {}
         records = []
         for doc in docstore.all_documents():
@@ -88,16 +97,18 @@ class KeywordIndex:
                 if old is not None and old.tokens and old.text == record.text and _head(old.meta) == _head(record.meta):
                     record = Record(record.chunk_id, record.text, record.meta, old.tokens)
                 records.append(record)
-        return cls.from_records(records, version=f"{time.time_ns()}")
+        return cls.from_records(records, version=f"{time.time_ns()}", words=words)
 
     @classmethod
-    def from_records(cls, records: list[Record], *, version: str, tokenizer: str | None = None) -> "KeywordIndex":
-        records = [with_tokens(r) for r in records]
+    def from_records(cls, records: list[Record], *, version: str, tokenizer: str | None = None,
+                     words: WordList | None = None) -> "KeywordIndex":
+        words = words or in_use()
+        records = [with_tokens(r, words) for r in records]
         bm25 = None
         if records:
             bm25 = bm25s.BM25()
             bm25.index([list(r.tokens) for r in records], show_progress=False)
-        return cls(records, bm25, version=version, tokenizer=tokenizer)
+        return cls(records, bm25, version=version, tokenizer=tokenizer, words=words)
 
     def view(self, can_see: Callable[[dict], bool]) -> "KeywordIndex":
         """An index of the records can_see lets through, with its own term statistics (idf, BM25 df):
@@ -105,7 +116,7 @@ class KeywordIndex:
         records = [r for r in self.records if can_see(r.meta)]
         if len(records) == len(self.records):
             return self
-        return KeywordIndex.from_records(records, version=self.version, tokenizer=self.tokenizer)
+        return KeywordIndex.from_records(records, version=self.version, tokenizer=self.tokenizer, words=self.words)
 
     def save(self, root: Path) -> None:
         folder = root / self.version
@@ -116,6 +127,7 @@ class KeywordIndex:
             for r in self.records:
                 fh.write(json.dumps([r.chunk_id, r.text, r.meta, r.tokens], ensure_ascii=False) + "\n")
         (folder / "tokenizer").write_text(self.tokenizer, encoding="utf-8")
+        write_json_atomic(folder / "dictionary.json", self.words.to_json())
         write_json_atomic(root / "CURRENT", {"version": self.version, "count": len(self.records)})
         for old in root.iterdir():  # keep the previous version for readers still holding it
             if old.is_dir() and old.name not in {self.version, _previous(root, self.version)}:
@@ -134,14 +146,18 @@ class KeywordIndex:
                 records.append(Record(cid, text, meta, tuple(sys.intern(t) for t in tokens[0]) if tokens else ()))
         bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if records else None
         made_by = folder / "tokenizer"
-        return cls(records, bm25, version, tokenizer=made_by.read_text(encoding="utf-8") if made_by.exists() else "")
+        # an index saved before word lists were kept: the general words are the nearest; its fingerprint differs,
+        # so the next build cuts every passage again
+        words = load_snapshot(folder / "dictionary.json") or general_only()
+        return cls(records, bm25, version, words=words,
+                   tokenizer=made_by.read_text(encoding="utf-8") if made_by.exists() else "")
 
     def search(self, query: str, *, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
         """(record index, score) of the best k records with a positive score that pass the filters."""
         if self.bm25 is None:
             return []
         vocab = self.bm25.vocab_dict
-        tokens = [t for t in tokenize(query) if t in vocab]
+        tokens = [t for t in tokenize(query, words=self.words) if t in vocab]
         if not tokens:
             return []
         scores = self.bm25.get_scores(tokens)
@@ -184,6 +200,6 @@ def _head(meta: dict) -> tuple:
     return tuple(meta.get(k) for k in _HEAD_FIELDS)
 
 
-def doc_tokens(record: Record) -> list[str]:
+def doc_tokens(record: Record, words: WordList | None = None) -> list[str]:
     head = " ".join(str(v or "") for v in _head(record.meta))
-    return tokenize(f"{head} {record.text}") or ["∅"]
+    return tokenize(f"{head} {record.text}", words=words) or ["∅"]

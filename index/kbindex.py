@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import threading
 import time
 from contextlib import contextmanager
@@ -9,12 +10,16 @@ from dataclasses import dataclass, field
 
 from index.access import Role
 from index.bm25 import KeywordIndex, current_version
+from index.dictionary import DictionaryUse, WordList, effective
 from index.docstore import DocStore
 from index.embedders import Embedder, make_embedder
 from index.store import ChunkStore
 from index.retrieval import Retriever
+from index.tokenize import use as use_words
 from ingest.pipeline import IngestReport, Ingestor, Progress
 from kb.settings import Settings
+
+log = logging.getLogger("kb.index")
 
 
 @dataclass
@@ -79,6 +84,9 @@ class KnowledgeBase:
 
         One ingest at a time per data dir; a marker file tells the next run (or a server that opens
         the data dir, `recover`) that the last one died, so orphan chunks are removed.
+
+        The keyword index is cut with the dictionary as it is now (`dictionary`): an edited user dictionary
+        applies from here on; its bad lines are the report's warnings.
         """
         with self._ingest_lock():
             dirty = self.dirty_marker
@@ -86,10 +94,20 @@ class KnowledgeBase:
             dirty.touch()
             if crashed:
                 self.remove_orphans()
-            report = self._ingest(folder, progress=progress, force_keyword=crashed,
-                                  on_document=self._publishing(publish_every, on_document), **options)
+            words, problems = self.dictionary()
+            report = self._ingest(folder, progress=progress, force_keyword=crashed, words=words,
+                                  on_document=self._publishing(publish_every, on_document, words), **options)
+            report.warnings.extend((str(self.settings.user_dict), problem) for problem in problems)
             dirty.unlink(missing_ok=True)
             return report
+
+    def dictionary(self) -> tuple[WordList, list[str]]:
+        """The words a build cuts with now: the shipped general ones and KB_DATA_DIR/user_dict.txt (read each
+        time, so a teacher's edit needs no restart), with the messages of the user dictionary's bad lines."""
+        words, problems = effective(self.settings.user_dict)
+        for problem in problems:
+            log.warning("%s: %s", self.settings.user_dict, problem)
+        return words, problems
 
     def recover(self) -> bool:
         """After an ingest died (the dirty marker is left): delete vectors of documents the manifest does
@@ -104,13 +122,15 @@ class KnowledgeBase:
             if not locked or not self.dirty_marker.exists():
                 return False
             self.remove_orphans()
-            self._publish(KeywordIndex.build(self.docstore))
+            self._publish(KeywordIndex.build(self.docstore, words=self.dictionary()[0]))  # finishes that ingest
             self.dirty_marker.unlink(missing_ok=True)
             return True
 
     def remove_document(self, doc_id: str) -> dict | None:
         """Take one document out of the index (its manifest entry, chunks, stored text) without re-ingesting
-        anything; the keyword index is rebuilt from the stored documents. None when no entry has that id."""
+        anything; the keyword index is rebuilt from the stored documents with the words it was cut with (not an
+        ingest: the other passages' tokens are reused, and an edited user dictionary waits for the next ingest).
+        None when no entry has that id."""
         with self._ingest_lock():
             manifest = self.docstore.read_manifest()
             files = manifest.get("files", {})
@@ -135,16 +155,23 @@ class KnowledgeBase:
             self.store.delete(doc_id)
         return len(orphans)
 
-    def _ingest(self, folder, *, progress: Progress | None, force_keyword: bool, **options) -> IngestReport:
+    def _ingest(self, folder, *, progress: Progress | None, force_keyword: bool, words: WordList,
+                **options) -> IngestReport:
+        before = self.keyword or KeywordIndex.load(self.bm25_dir)  # the index this ingest replaces
         report = self.ingestor().run(folder, progress=progress, **options)
-        keyword = self.keyword or KeywordIndex.load(self.bm25_dir)
-        if force_keyword or report.changed or keyword is None or len(keyword.records) != self.store.count():
-            self._publish(KeywordIndex.build(self.docstore, reuse=keyword))  # the index just loaded, not read again
+        keyword = self.keyword or before  # published meanwhile (publish_every), else the one before
+        new_words = before is not None and before.tokenizer != words.fingerprint
+        if (force_keyword or report.changed or keyword is None or len(keyword.records) != self.store.count()
+                or keyword.tokenizer != words.fingerprint):
+            self._publish(KeywordIndex.build(self.docstore, reuse=keyword, words=words))  # not read again
         elif self.keyword is None:
             self._install(keyword)
+        report.dictionary = DictionaryUse(
+            general=len(words.general), user=len(words.user), retokenized=new_words,
+            user_changed=before is not None and before.words.user != words.user)
         return report
 
-    def _publishing(self, every: float | None, then=None):
+    def _publishing(self, every: float | None, then=None, words: WordList | None = None):
         """The per-document hook of an ingest that publishes what is stored at most every `every` seconds."""
         if every is None:
             return then
@@ -153,15 +180,17 @@ class KnowledgeBase:
         def hook(done: int, total: int) -> None:
             now = time.monotonic()
             if done < total and (last[0] is None or now - last[0] >= every):
-                self._publish(self._rebuilt())
+                self._publish(self._rebuilt(words))
                 last[0] = time.monotonic()
             if then is not None:
                 then(done, total)
         return hook
 
-    def _rebuilt(self) -> KeywordIndex:
-        """The keyword index of the stored documents, reusing the tokens of unchanged chunks."""
-        return KeywordIndex.build(self.docstore, reuse=self.keyword or KeywordIndex.load(self.bm25_dir))
+    def _rebuilt(self, words: WordList | None = None) -> KeywordIndex:
+        """The keyword index of the stored documents, reusing the tokens of unchanged chunks; cut with `words`,
+        by default those of the index it replaces."""
+        reuse = self.keyword or KeywordIndex.load(self.bm25_dir)
+        return KeywordIndex.build(self.docstore, reuse=reuse, words=words)
 
     def _install(self, keyword: KeywordIndex) -> None:
         """Serve `keyword` in this process, with the role views in use built first: questions go on using the
@@ -172,6 +201,7 @@ class KnowledgeBase:
             if self.keyword is not None:
                 self._superseded.add(self.keyword.version)
             self.keyword, self._views = keyword, views
+            use_words(keyword.words)  # questions are cut as its passages were
 
     def _publish(self, keyword: KeywordIndex) -> None:
         """Install, then save and point CURRENT at it for the other processes (installed first; until the
@@ -188,7 +218,9 @@ class KnowledgeBase:
             with self._keyword_lock:  # another process published: one thread loads it (its tokens are saved)
                 full = self.keyword
                 if full is None or self._published_elsewhere(version, full):
-                    full = self.keyword = KeywordIndex.load(self.bm25_dir) or KeywordIndex.build(self.docstore)
+                    full = self.keyword = (KeywordIndex.load(self.bm25_dir)
+                                           or KeywordIndex.build(self.docstore, words=self.dictionary()[0]))
+                    use_words(full.words)  # the words its passages were cut with, whatever the file says now
         if role is Role.TEACHER:
             return full
         self._audiences.setdefault(role.audience, role.can_see)

@@ -36,7 +36,8 @@ def passage_tokens(keyword: KeywordIndex, index: int) -> frozenset[str]:
         record = keyword.records[index]
         # the document's topic tags count as evidence too: a search for a topic finds what is filed under it
         topics = " ".join((record.meta.get("topics") or "").split("|"))
-        tokens = cache[index] = frozenset(doc_tokens(record)) | frozenset(tokenize(topics))
+        tokens = cache[index] = (frozenset(doc_tokens(record, keyword.words))
+                                 | frozenset(tokenize(topics, words=keyword.words)))
     return tokens
 
 
@@ -50,7 +51,7 @@ def coverage(query_tokens: Iterable[str], passage_tokens: frozenset[str] | set[s
 def lexical_floor(hits: list[Hit], query: str, keyword: KeywordIndex, *,
                   min_coverage: float = MIN_COVERAGE) -> list[Hit]:
     """The hits whose words cover at least min_coverage of the query (order kept)."""
-    tokens = set(tokenize(query))
+    tokens = set(tokenize(query, words=keyword.words))
     if not tokens:
         return []
     kept = []

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.dictionary import DictionaryUse
 from index.docstore import DocStore
 from index.embedders import Embedder
 from index.store import ChunkStore
@@ -49,6 +50,7 @@ class IngestReport:
     chunks_total: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    dictionary: DictionaryUse | None = None  # the word list the keyword index was cut with (KnowledgeBase.ingest)
 
     @property
     def changed(self) -> bool:

@@ -54,6 +54,11 @@ def ingest(folder: Path = typer.Argument(..., help="要导入的资料目录或�
         err.print(f"[yellow]警告 warning[/yellow] {source}: {warning}")
     for source, note in report.notes:
         err.print(f"[cyan]说明 note[/cyan] {source}: {note}")
+    words = report.dictionary
+    if words is not None and (words.user_changed or words.retokenized):
+        what = ("用户词典自上次导入后已修改 (user dictionary changed)" if words.user_changed
+                else "词表已变 (word list changed)")
+        err.print(f"[cyan]说明 note[/cyan] {what}: 全部段落已按新词表重新切词 (every passage re-tokenized)")
     table = Table(title="导入结果 (ingest summary)", show_header=False)
     table.add_column("项目")
     table.add_column("数量", justify="right")
@@ -64,6 +69,8 @@ def ingest(folder: Path = typer.Argument(..., help="要导入的资料目录或�
         ("索引总块数 chunks in index", report.chunks_total), ("用时 seconds", f"{report.seconds:.1f}"),
     ):
         table.add_row(label, str(value))
+    if words is not None:
+        table.add_row("词典 dictionary", f"通用 {words.general} + 用户 {words.user} 词 words")
     console.print(table)
     if report.failed and not (report.added or report.updated or report.unchanged):
         raise typer.Exit(1)

@@ -119,6 +119,11 @@ class Settings(BaseSettings):
     def quarantine_dir(self) -> Path:
         return self.data_dir / "quarantine"
 
+    @property
+    def user_dict(self) -> Path:
+        """Teachers' words for the tokenizer (index.dictionary), applied at the next ingest."""
+        return self.data_dir / "user_dict.txt"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

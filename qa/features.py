@@ -13,7 +13,7 @@ import numpy as np
 
 from index.bm25 import KeywordIndex
 from index.retrieval import Hit
-from index.tokenize import keywords, tokenize
+from index.tokenize import fingerprint, keywords, tokenize
 from qa.question import Question, char_grams
 from qa.slots import fills
 from qa.units import Unit
@@ -178,11 +178,11 @@ def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: Keyw
     return rows
 
 
-_TOKEN_CACHE: dict[str, frozenset[str]] = {}
+_TOKEN_CACHE: dict[tuple[str, str], frozenset[str]] = {}  # keyed by the word list too (index.tokenize.use)
 
 
 def _tokens_of(head: str, section: str) -> frozenset[str]:
-    key = f"{head}\x00{section}"
+    key = (f"{head}\x00{section}", fingerprint())
     got = _TOKEN_CACHE.get(key)
     if got is None:
         if len(_TOKEN_CACHE) > 20000:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.tokenize import keywords, tokenize
+from index.tokenize import fingerprint, keywords, tokenize
 from qa.slots import Slot, asked_slot
 
 KINDS = ("collection", "ordinal", "list", "why", "how", "definition", "quantity", "name", "yesno", "other")
@@ -175,8 +175,12 @@ def core(text: str) -> str:
     return "".join(parts[first:]).strip() or text
 
 
-@lru_cache(maxsize=4096)
 def analyse(question: str) -> Question:
+    return _analyse(question, fingerprint())
+
+
+@lru_cache(maxsize=4096)
+def _analyse(question: str, words: str) -> Question:  # keyed by the word list: an index with new words re-cuts
     text = core(" ".join(question.split()))
     latin = sum(1 for c in text if c.isascii() and c.isalpha())
     han = len(_HAN.findall(text))

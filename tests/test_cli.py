@@ -70,3 +70,19 @@ def test_cli_ingest_reports_inferred_metadata(run, tmp_path):
     output = result.output.replace("\n", "")  # rich wraps long lines
     assert "说明 note qunzhong.txt: 元数据为推断 (inferred" in output
     assert "标题 title=践行群众路线" in output and "日期 date=2024-05-20" in output and "来源 origin=学习时报" in output
+
+
+def test_cli_ingest_reports_the_dictionary(run, tmp_path, monkeypatch, fake_embedder):
+    from index.tokenize import in_use, use
+
+    monkeypatch.setattr("index.kbindex.make_embedder", lambda settings: fake_embedder)  # about words, not vectors
+    words = in_use()
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "note.md").write_text("---\ntitle: 白茶\n---\n云溪白茶远销海外。\n", encoding="utf-8")
+    first = run("ingest", str(tmp_path / "corpus"))
+    assert first.exit_code == 0 and re.search(r"词典 dictionary\s*│\s*通用 \d+ \+ 用户 0 词", first.output)
+    (tmp_path / "data" / "user_dict.txt").write_text("云溪白茶\n云溪·白茶\n", encoding="utf-8")
+    second = run("ingest", str(tmp_path / "corpus"))
+    use(words)
+    assert second.exit_code == 0 and "用户 1 词" in second.output and "用户词典自上次导入后已修改" in second.output
+    assert re.search(r"user_dict\.txt: 第 2 行 .*标点", second.output.replace("\n", ""))  # rich wraps lines
