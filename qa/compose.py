@@ -173,6 +173,31 @@ def clean(text: str) -> str:
     return text
 
 
+_LEAD_SPLIT = re.compile(r"(?<=[，,：:])")
+
+
+def trim_lead(text: str, grams: frozenset[str], *, min_chars: float, keep=None) -> str:
+    """A long answer sentence without its lead-in clauses: leading clauses that share no character bigram with the
+    question and do not hold the value asked for (`keep(clause)`) are dropped ("事后统计，仅白石镇就有1,100余名群众…"
+    → "仅白石镇就有1,100余名群众…"). Sentences up to `min_chars` characters (fitted, qa/weights) stay whole, and so
+    does every clause from the first one that matters."""
+    if len(text) <= min_chars:
+        return text
+    clauses = _LEAD_SPLIT.split(text)
+    drop = 0
+    for clause in clauses[:-1]:
+        matters = bool(grams & _grams(clause)) or (keep is not None and keep(clause))
+        if matters:
+            break
+        drop += 1
+    return "".join(clauses[drop:]) if drop else text
+
+
+def _grams(text: str) -> frozenset[str]:
+    chars = [c for c in text.lower() if c.isalnum()]
+    return frozenset(a + b for a, b in zip(chars, chars[1:]))
+
+
 def strip_marker(text: str) -> str:
     mark = marker_of(text.lstrip())
     return text.lstrip()[mark[2]:].lstrip() if mark else text

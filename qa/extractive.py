@@ -26,6 +26,7 @@ from qa.features import question_features, unit_features
 from qa.question import Question, analyse, char_grams, question_ordinal  # noqa: F401 - question_ordinal re-exported
 from qa.records import REFUSAL, Answer, Citation
 from qa.scoring import AnswerModel, load_model
+from qa.slots import fills
 from qa.units import DocCache, Unit
 
 MAX_FACTUAL = 3  # sentences of a factual answer at most (the include ratio decides how many, ≤ this)
@@ -179,7 +180,13 @@ class ExtractiveAnswerer:
             if len(chosen) >= MAX_FACTUAL or (chosen and ev.probs[i] < self.model.include_ratio * best_p):
                 break
             unit = ev.units[i]
-            got = self._body_of_heading(ev, unit, 1) if unit.kind == "heading" else [self._piece(ev, unit)]
+            if unit.kind == "heading":
+                got = self._body_of_heading(ev, unit, 1)
+            else:
+                q = ev.question
+                text = cp.trim_lead(unit.text, q.grams, min_chars=self.model.lead_trim_chars,
+                                    keep=lambda clause: fills(q.slot, clause, q.text))
+                got = [self._piece(ev, unit, text)]
             for piece in got:
                 if piece.text not in seen:
                     seen.add(piece.text)

@@ -15,7 +15,7 @@ from index.bm25 import KeywordIndex
 from index.retrieval import Hit
 from index.tokenize import fingerprint, keywords, tokenize
 from qa.question import Question, char_grams
-from qa.slots import fills
+from qa.slots import fills, value_spans
 from qa.units import Unit
 
 UNIT_FEATURES = (
@@ -47,6 +47,8 @@ UNIT_FEATURES = (
     "slot_filled",  # the question asks for a value (a count of people, a year, a percentage…) and the unit holds one
     "slot_empty",  # … and the unit holds none (qa/slots.py)
     "numbers_missing_unit",  # share of the question's numbers (years, counts) absent from the unit and its headings
+    "slot_focus_dist",  # log(1 + characters between the value asked for and the rarest word of the asking clause)
+    #                     in the unit ("召开企业家恳谈会12次": near; a count of something else: far); 0 without a value
 )
 
 QUESTION_FEATURES = (
@@ -73,6 +75,7 @@ QUESTION_FEATURES = (
     "slot_empty_best",  # the question asks for a value that neither the best unit nor the one after it holds
     "slot_empty_top3",  # … that none of the three most probable units holds
     "numbers_missing_best",  # share of the question's numbers absent from the best unit, the next and its headings
+    "slot_focus_dist_best",  # slot_focus_dist of the best unit
 )
 
 _NUMBERY = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:个|家|项|条|名|人|次|年|亩|元|万|亿|倍|成|所|座|户|批)")
@@ -127,6 +130,7 @@ def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: Keyw
                           for u, s in zip(units, sims)])
     top_sim = float(unit_sims.max())
     numbers = _QNUM.findall(q.text)
+    focus = asking_focus(q, keyword) if q.slot is not None else []
     rows = np.zeros((len(units), len(UNIT_FEATURES)))
     for i, u in enumerate(units):
         h = hits[u.hit_rank]
@@ -174,8 +178,35 @@ def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: Keyw
             float(q.slot is not None and filled),
             float(q.slot is not None and not filled),
             sum(1 for n in numbers if n not in near) / len(numbers) if numbers else 0.0,
+            _focus_distance(q, u.text, focus) if filled else 0.0,
         )
     return rows
+
+
+def asking_focus(q: Question, keyword: KeywordIndex, n: int = 2) -> list[str]:
+    """The n rarest key words of the clause that asks ("北沙市2022年召开了多少次企业家恳谈会" → 恳谈会, 企业家)."""
+    m = _ASK.search(q.text)
+    if not m:
+        return []
+    clauses = re.split(r"[，,。；;？?！!]", q.text)
+    pos, clause = 0, q.text
+    for c in clauses:
+        if pos <= m.start() <= pos + len(c):
+            clause = c
+            break
+        pos += len(c) + 1
+    words = [w for w in q.words if w in clause and re.search(r"[\u4e00-\u9fff]", w)]
+    return sorted(words, key=lambda w: -keyword.idf(w))[:n]
+
+
+def _focus_distance(q: Question, text: str, focus: list[str]) -> float:
+    """log(1 + the gap in characters between a value of the slot and a focus word; the unit's length if absent)."""
+    spans = value_spans(q.slot, text, q.text)
+    places = [(m.start(), m.end()) for w in focus for m in re.finditer(re.escape(w), text)]
+    if not spans or not places:
+        return math.log1p(len(text))
+    gap = min(max(0, a - d, c - b) for a, b in spans for c, d in places)
+    return math.log1p(gap)
 
 
 _TOKEN_CACHE: dict[tuple[str, str], frozenset[str]] = {}  # keyed by the word list too (index.tokenize.use)
@@ -225,6 +256,7 @@ def question_features(q: Question, units: list[Unit], rows: np.ndarray, probs: n
         slot_empty_top3 = float(q.slot is not None and all(rows[int(i), empty] > 0 for i in order[:3]))
         numbers_missing_best = sum(1 for n in numbers if n not in f"{near} {passage.meta.get('title', '')}") \
             / len(numbers) if numbers else 0.0
+        focus_dist_best = float(rows[best, UNIT_FEATURES.index("slot_focus_dist")])
     else:
         p_max = p_second = rare_best = cov_best = cov_passage = 0.0
         logit_max = -10.0
@@ -233,13 +265,14 @@ def question_features(q: Question, units: list[Unit], rows: np.ndarray, probs: n
         numbers_missing = focus_missing = 1.0
         slot_empty_best = slot_empty_top3 = float(q.slot is not None)
         numbers_missing_best = 1.0
+        focus_dist_best = 0.0
     lexical = 0.0 if q.english else 1.0  # an English question's words cannot match Chinese passages: no evidence
     return np.array([
         p_max, p_second, max(-10.0, min(10.0, logit_max)), dense_top, dense_top - dense_5, lexical * rare_best,
         lexical * cov_best, lexical * cov_passage, sent_max, oov, lexical * missing_max, lexical * missing_share,
         lexical * missing_top3, lexical * numbers_missing, lexical * focus_missing, float(q.english),
         sent_max * (1 - lexical), dense_top * (1 - lexical), math.log(1 + len(q.words)),
-        slot_empty_best, slot_empty_top3, numbers_missing_best,
+        slot_empty_best, slot_empty_top3, numbers_missing_best, focus_dist_best,
     ])
 
 

@@ -70,6 +70,7 @@ class AnswerModel:
     llm_threshold: float  # the looser floor used before an LLM is asked
     info: dict
     support_min_coverage: float = DEFAULT_MIN_COVERAGE  # qa.support's similarity floor, fitted with the models
+    lead_trim_chars: float = float("inf")  # factual sentences longer than this lose their lead-in clauses (fitted)
 
     def unit_probs(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if not len(rows):
@@ -94,6 +95,7 @@ def load_model(fingerprint: str) -> AnswerModel:
         answerable=Logistic.from_json(data["answerable"], QUESTION_FEATURES),
         threshold=float(data["threshold"]), include_ratio=float(data["include_ratio"]),
         section_ratio=float(data.get("section_ratio", data["include_ratio"])),
+        lead_trim_chars=float(data.get("lead_trim_chars") or float("inf")),
         llm_threshold=float(data["llm_threshold"]),
         support_min_coverage=float(data.get("support_min_coverage", DEFAULT_MIN_COVERAGE)), info={k: data[k] for k in ("fitted_on", "figures", "created") if k in data},
     )

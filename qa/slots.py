@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿"
 _NUM = rf"(?:\d+(?:[.,，]\d+)*|[{_CN_NUM}]{{1,8}}|[{_CN_NUM}]?[十百千])"
@@ -119,29 +120,30 @@ def _group(word: str) -> str:
     return word
 
 
-def _values(slot: Slot, text: str) -> list[str]:
-    if slot.kind == "percent":
-        return _PERCENT.findall(text)
-    if slot.kind == "money":
-        return _MONEY.findall(text)
-    if slot.kind == "year":
-        return _YEAR.findall(text)
-    if slot.kind == "date":
-        return _DATE.findall(text)
-    if slot.kind == "age":
-        return _AGE.findall(text)
-    if slot.kind == "duration":
-        return _DURATION.findall(text)
+def _pattern(slot: Slot) -> re.Pattern | None:
     if slot.kind == "measure":
         words = re.escape(slot.measure) if len(slot.measure) > 1 else f"[{_group(slot.measure)}]"
-        return re.findall(rf"{_NUM}\s*{_APPROX}\s*{_SCALE}\s*(?:个)?\s*{words}", text)
-    if slot.kind == "count":
-        return _ANY_NUMBER.findall(text)
-    if slot.kind == "person":
-        return _SOMEONE.findall(text)
-    if slot.kind == "term":
-        return [a or b for a, b in _TERM.findall(text)]
-    return []
+        return _measure_pattern(words)
+    return {"percent": _PERCENT, "money": _MONEY, "year": _YEAR, "date": _DATE, "age": _AGE, "duration": _DURATION,
+            "count": _ANY_NUMBER, "person": _SOMEONE, "term": _TERM}.get(slot.kind)
+
+
+@lru_cache(maxsize=64)
+def _measure_pattern(words: str) -> re.Pattern:
+    return re.compile(rf"{_NUM}\s*{_APPROX}\s*{_SCALE}\s*(?:个)?\s*{words}")
+
+
+def value_spans(slot: Slot | None, text: str, question: str) -> list[tuple[int, int]]:
+    """Where `text` holds a value of the slot's shape that the question does not already contain."""
+    pattern = _pattern(slot) if slot is not None else None
+    if pattern is None or not text:
+        return []
+    out = []
+    for m in pattern.finditer(text):
+        value = next((g for g in m.groups() if g), m.group(0)) if m.groups() else m.group(0)
+        if value.strip() and value.strip() not in question:
+            out.append(m.span())
+    return out
 
 
 def _people(text: str) -> list[str]:
@@ -155,7 +157,6 @@ def fills(slot: Slot | None, text: str, question: str, *, thorough: bool = False
     also person names found by jieba's tagger, for the one or two units an answerability check looks at)."""
     if slot is None or not text:
         return False
-    values = _values(slot, text)
-    if slot.kind == "person" and thorough:
-        values += _people(text)
-    return any(v.strip() and v.strip() not in question for v in values)
+    if value_spans(slot, text, question):
+        return True
+    return slot.kind == "person" and thorough and any(v not in question for v in _people(text))

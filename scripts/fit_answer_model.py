@@ -238,8 +238,13 @@ def fit(examples, keyword_by_set, keep: set[str]):
     figures["factual_char_f1_oof"] = round(f1, 4)
     section_ratio, section_f1, section_recall = _fit_section_ratio(train, oof_by_example)
     figures.update({"section_unit_f1_oof": round(section_f1, 4), "section_key_point_recall_oof": round(section_recall, 4)})
+    lead_trim, trim_f1, untrimmed_f1 = _fit_lead_trim(train, oof_by_example)
+    figures.update({"best_unit_char_f1_trimmed_oof": round(trim_f1, 4), "best_unit_char_f1_untrimmed_oof": round(untrimmed_f1, 4)})
     return {"unit": unit_data, "answerable": ans_data, "threshold": threshold, "llm_threshold": llm_threshold,
-            "include_ratio": include_ratio, "section_ratio": section_ratio, "figures": figures}
+            "include_ratio": include_ratio, "section_ratio": section_ratio, "lead_trim_chars": lead_trim,
+            "figures": figures,
+            # out-of-fold scores per example, for inspection (not written to the weights file)
+            "_oof": [(g, v, k, float(sc), row) for g, v, k, sc, row in zip(qgroups, kinds, qkinds, scores, qx)]}
 
 
 _ASKING = re.compile(r"(?:是)?(?:多少|几|什么|哪些|哪一?[个年天项家条位种所]|哪里|哪儿|谁|何时|如何|怎样|怎么)")
@@ -308,6 +313,38 @@ def _fit_include_ratio(train, oof_by_example):
 
 
 SECTION_KINDS = ("how", "why", "definition")
+LEAD_TRIM_GRID = (20, 30, 40, 50, 60, 80, 100, 150)  # sentence lengths (characters) tried; none means never trim
+CONTAINS_TOLERANCE = 0.002  # a trimming may not lose answers: at most this share fewer best units hold the answer
+
+
+def _fit_lead_trim(train, oof_by_example):
+    """The sentence length above which a factual answer's lead-in clauses are dropped (qa.compose.trim_lead):
+    the one with the best character F1 of the best unit that loses no answer (the untrimmed sentences' rate of
+    holding a gold answer, within CONTAINS_TOLERANCE). Returns (chars or None for never, F1, F1 untrimmed)."""
+    from qa.compose import trim_lead
+    from qa.slots import fills
+
+    factual = [e for e in train if e["kind"] not in ("list", "how", "why", "definition", "collection", "ordinal")
+               and e["answers"]]
+    best_units = [(e, e["units"][int(np.argmax(oof_by_example[id(e)]))]) for e in factual]
+
+    def score(chars):
+        f1s, holds = [], []
+        for e, unit in best_units:
+            q = e["question"]
+            text = unit.text if chars is None else trim_lead(
+                unit.text, q.grams, min_chars=chars, keep=lambda c, q=q: fills(q.slot, c, q.text))
+            f1s.append(m.char_f1(text, e["answers"]))
+            holds.append(m.contains_answer(text, e["answers"]))
+        return float(np.mean(f1s)), float(np.mean(holds))
+
+    base_f1, base_holds = score(None)
+    chosen, chosen_f1 = None, base_f1
+    for chars in LEAD_TRIM_GRID:
+        f1, holds = score(chars)
+        if holds >= base_holds - CONTAINS_TOLERANCE and f1 > chosen_f1 + 1e-9:
+            chosen, chosen_f1 = chars, f1
+    return chosen, chosen_f1, base_f1
 
 
 def _fit_section_ratio(train, oof_by_example):
@@ -364,6 +401,7 @@ def main() -> None:
     support_min_coverage, support_figures = _fit_support(examples)
     for name, keep in ((weights_name(embedder.fingerprint), every), (DEFAULT, every - DENSE_FEATURES)):
         data = fit(examples, keywords, keep)
+        data.pop("_oof")
         data["support_min_coverage"] = support_min_coverage
         data["figures"]["support"] = support_figures
         data.update({"embedder": embedder.fingerprint if name != DEFAULT else "any (no similarity features)",
@@ -372,6 +410,7 @@ def main() -> None:
             (WEIGHTS_DIR / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         print(name, json.dumps(data["figures"], ensure_ascii=False), "threshold", data["threshold"],
               "include_ratio", data["include_ratio"], "section_ratio", data["section_ratio"],
+              "lead_trim_chars", data["lead_trim_chars"],
               "llm_threshold", data["llm_threshold"], flush=True)
 
 
