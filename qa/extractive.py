@@ -11,6 +11,7 @@ the materials do not answer, else compose by kind — each quoted piece followed
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,12 @@ MAX_FACTUAL = 3  # sentences of a factual answer at most (the include ratio deci
 KEY_SENTENCES = 4  # how/why/definition: key sentences of one section at most (measured: eval key-point recall)
 LIST_ANCHORS = 5  # the best units tried, in order, as the anchor of a list or an ordinal item
 NO_MATCH = "资料中没有找到符合条件的文档。"
+_PROPOSAL = re.compile(r"金点子|建议|对策|举措|点子|golden idea|proposal|recommendation|suggestion", re.I)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_ORDINAL_WORD = re.compile(r"^第[零〇一二两三四五六七八九十百\d]+")
+# words of an ordinal question that name what is asked for, not which report
+_PROPOSAL_GENERIC = set("调研 调研报告 报告 那篇 那份 这篇 这份 提出 提的 讲的 说的 讲什么 内容 关于 排在 列出 最后 一条 "
+                        "什么 第一 头一 机制 叫什么 建议 对策建议 金点子 意见建议 政策建议 里面 其中 主要".split())
 
 
 @dataclass
@@ -111,6 +118,9 @@ class ExtractiveAnswerer:
             listed = self._collection(q, filters, related)
             if listed is not None:
                 return Explained(listed, None, [])
+        named = self._named_ordinal(q, hits, related)
+        if named is not None:
+            return named
         ev = self.evidence(question, hits, query_vector)
         if not ev.units or ev.answerability < self.threshold:
             return Explained(Answer(REFUSAL, [], True, related=related, evidence=ev.answerability, kind=q.kind), ev, [])
@@ -296,6 +306,38 @@ class ExtractiveAnswerer:
                 if pick is not None:
                     return [self._doc_piece(ev, doc, unit.hit_rank, pick.start, pick.end, pick.text)]
         return []
+
+    def _named_ordinal(self, q: Question, hits: list[Hit], related: list[Citation]) -> "Explained | None":
+        """"…调研报告的第三条金点子是什么？": item N of the 金点子 of the report the question names, read from the
+        document's structure, not left to the evidence scores. The report is the best-ranked retrieved document
+        with 金点子 that holds every content word of the question (in its text or metadata), so a question about
+        a report the collection does not have, or with a typo, takes the ordinary path. A number beyond the
+        report's count is refused with the count."""
+        if q.kind != "ordinal" or not q.ordinal or not _PROPOSAL.search(q.text):
+            return None
+        words = [w for w in q.words if _HAN.search(w) and w not in _PROPOSAL_GENERIC and not _PROPOSAL.fullmatch(w)
+                 and not _ORDINAL_WORD.match(w)]
+        seen = set()
+        for rank, hit in enumerate(hits):
+            if hit.doc_id in seen:
+                continue
+            seen.add(hit.doc_id)
+            doc = self.docs.doc(hit.doc_id)
+            ideas = sorted((c for c in doc.chunks if c.kind == "idea"), key=lambda c: c.idea_no) if doc else []
+            if len(ideas) < 2:
+                continue
+            where = f"{doc.text} {' '.join(str(v) for v in doc.meta.flat().values())}"
+            if any(w not in where for w in words):
+                continue
+            pick = ideas[-1] if q.ordinal == -1 else next((c for c in ideas if c.idea_no == q.ordinal), None)
+            if pick is None:
+                text = f"《{doc.meta.title}》共有 {len(ideas)} 条金点子，没有第 {q.ordinal} 条。"
+                return Explained(Answer(text, [], True, related=related, evidence=1.0, kind=q.kind), None, [])
+            record = Hit(pick.chunk_id, pick.text, doc.chunk_metadata(pick), 0.0)
+            piece = Piece(cp.clean(cp.strip_marker(pick.text)), record, pick.text, (rank, pick.start))
+            text, citations = render([piece])
+            return Explained(Answer(text, citations, False, related=related, evidence=1.0, kind=q.kind), None, [piece])
+        return None
 
     def _collection(self, q: Question, filters: Filters | None, related: list[Citation]) -> Answer | None:
         query, found = collection.find(q.text, self.keyword, filters)

@@ -76,3 +76,55 @@ def test_followup_carries_previous_context(service):
     assert "茶链长" in first.answer
     follow = service.ask("那第二条呢？", conversation=[Turn("云溪县调研报告的金点子第一条是什么？", first.answer)])
     assert "数字茶园" in follow.answer
+
+
+NESTED_REPORT = """---
+title: 桐溪县养老服务调研报告
+type: report
+date: 2024-05-10
+access: public
+---
+## 一、调研背景与方法
+人口老龄化是我省的基本省情，调研组赴桐溪县开展了专题调研。
+
+## 二、基本情况
+全县建成县级养老服务中心1个、乡镇养老服务机构12家。
+
+## 三、存在的主要问题
+### （一）城乡养老资源冷热不均
+城市公办养老机构一床难求，乡镇敬老院床位空置率达38.5%。
+### （二）护理员招不来留不住
+护理员平均年龄54.6岁，持证比例仅为46%。
+### （三）失能老人照护保障不足
+失能老人长期照护费用负担较重。
+
+## 四、对策建议
+建议建立城乡养老资源统筹调配机制。
+"""
+
+
+def test_a_list_question_gets_the_items_under_the_heading_it_names(settings, embedder, tmp_path):
+    # the report's top-level headings are a list too: "存在哪些主要问题" is answered by the items under
+    # "三、存在的主要问题", not by 调研背景/基本情况/存在的主要问题/对策建议
+    root = tmp_path / "nested"
+    (root / "reports").mkdir(parents=True)
+    (root / "reports" / "yanglao.md").write_text(NESTED_REPORT, encoding="utf-8")
+    kbase = KnowledgeBase.open(settings, embedder=embedder)
+    kbase.ingest(root)
+    answer = KnowledgeService(kbase, llm=None).ask("桐溪县养老服务调研报告存在哪些主要问题？")
+    assert not answer.refused
+    assert "冷热不均" in answer.answer and "招不来留不住" in answer.answer and "照护保障不足" in answer.answer
+    assert "调研背景" not in answer.answer and "对策建议" not in answer.answer
+
+
+def test_an_ordinal_idea_of_a_named_report_is_read_from_its_structure(service):
+    # the report is named (all its content words occur in it): item N of its 金点子, whatever the scores say
+    second = service.ask("云溪县茶产业调研报告的第二条金点子是什么？")
+    assert not second.refused and "建设数字茶园" in second.answer and "茶链长" not in second.answer
+    assert second.citations and second.citations[0].title == "关于云溪县茶产业发展的调研报告"
+    # beyond the report's count: refused with the count
+    fifth = service.ask("云溪县茶产业调研报告的第五条金点子是什么？")
+    assert fifth.refused and "共有 2 条金点子" in fifth.answer
+    # a report the collection does not have is not answered with another report's item
+    other = service.ask("江城市网约车监管调研报告的第二条金点子是什么？")
+    assert "建设数字茶园" not in other.answer

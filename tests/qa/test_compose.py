@@ -43,6 +43,19 @@ def test_inline_enumerations():
     assert len(cp.inline_list(doc, semi.start, semi.end)) == 3
 
 
+def test_speech_style_numbering_is_a_list():
+    # "第一，…第二，…" as list lines and inside one paragraph (speeches, 公文)
+    s = assemble([Block("三、几点建议", 2), Block("第一，找准产业方向。要研究资源禀赋。"),
+                  Block("第二，发挥党组织作用。"), Block("第三，守住联农带农底线。"),
+                  Block("座谈会要开好并不容易。第一，参会人员要有代表性；第二，要提前发提纲。第三，要营造氛围。")])
+    doc = Document("d2", "y.md", DocMeta(title="t", type="lecture"), s.text, s.headings, s.pages)
+    heading = doc.headings[0]
+    run = cp.list_after(doc, heading.start, cp.heading_body_end(doc, heading.start))
+    assert [i.text for i in cp.items_of(doc, run)] == ["找准产业方向。要研究资源禀赋。", "发挥党组织作用。", "守住联农带农底线。"]
+    para = next(line for line in cp.lines(doc) if line.text.startswith("座谈会"))
+    assert [i.number for i in cp.inline_list(doc, para.start, para.end)] == [1, 2, 3]
+
+
 def test_clean_text_has_no_dangling_semicolon_unmatched_quote_or_bold():
     assert cp.clean("网格员每天巡查；") == "网格员每天巡查。"
     assert cp.clean("“渔家贷单户最高可贷30万元") == "渔家贷单户最高可贷30万元。"
