@@ -25,6 +25,7 @@ from qa.llm import make_llm
 from qa.llm_answering import LLMAnswerer
 from qa.records import Answer, Event, Final, Reset, Stage, Token
 from qa.scoring import AnswerModel, load_model
+from qa.spelling import notice as spelling_notice, speller_for
 from qa.units import DocCache
 
 _FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|它|其|这个|这些|该|上述|第[一二三四五六七八九十\d]+[条点项个])")
@@ -77,6 +78,7 @@ class KnowledgeService:
         bridge (this reads the CC-CEDICT dictionary once, ~3 s)."""
         for role in Role:
             self._bridge(self.kbase.keyword_index(role))
+            speller_for(self.kbase.keyword_index(role))
 
     @property
     def settings(self):
@@ -138,6 +140,8 @@ class KnowledgeService:
         yield Stage("retrieve", "检索中… (searching)")
         query = resolve_question(question, conversation, self.llm if use_llm else None,
                                  max_chars=max(len(question), self.settings.max_question_chars))
+        # a one-character typo, corrected from the words of what this role may see (qa.spelling)
+        query, fixes = speller_for(self.kbase.keyword_index(role)).correct(query)
         if self.curated is not None:
             curated = self.curated.answer(query, keyword=self.kbase.keyword_index(Role.TEACHER), role=role,
                                           filters=filters)
@@ -173,6 +177,8 @@ class KnowledgeService:
                           "total": round((time.perf_counter() - started) * 1000, 1)}
         if query != question:
             answer.resolved_question = query
+        if fixes:
+            answer.notice = "；".join(n for n in (spelling_notice(fixes), answer.notice) if n)
         yield Final(answer)
 
     def ask(self, question: str, **options) -> Answer:

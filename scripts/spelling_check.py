@@ -1,0 +1,46 @@
+"""How the typo correction (qa/spelling.py) does on the training questions over the bundled corpus.
+
+Counts the typo questions of eval/sets/train it corrects and prints each correction, and counts the other
+training questions it changes (each change of a question without a typo is a false correction). Never run it
+on eval/sets/bundled: that is the test.
+
+    .venv/bin/python -m scripts.spelling_check [--index data]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from index.access import Role
+from index.kbindex import KnowledgeBase
+from kb.settings import Settings
+from qa.spelling import speller_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, default=ROOT / "data", help="an index of the bundled corpus")
+    args = parser.parse_args()
+    speller = speller_for(KnowledgeBase.open(Settings(data_dir=args.index)).keyword_index(Role.TEACHER))
+    questions = [json.loads(line) for line in (ROOT / "eval" / "sets" / "train" / "questions.jsonl").open(encoding="utf-8")]
+    typo = [q for q in questions if q.get("kind") == "typo"]
+    other = [q for q in questions if q.get("kind") != "typo"]
+    corrected = 0
+    for q in typo:
+        _, fixes = speller.correct(q["question"])
+        corrected += bool(fixes)
+        print("typo ", q["question"], [(f.wrong, f.right) for f in fixes])
+    changed = 0
+    for q in other:
+        _, fixes = speller.correct(q["question"])
+        if fixes:
+            changed += 1
+            print("other", q["question"], [(f.wrong, f.right) for f in fixes])
+    print(f"typo questions corrected: {corrected}/{len(typo)}; other questions changed: {changed}/{len(other)}")
+
+
+if __name__ == "__main__":
+    main()
