@@ -24,12 +24,13 @@ from ingest.sentences import sentence_spans
 from qa import collection
 from qa import compose as cp
 from qa.features import question_features, unit_features
-from qa.question import Question, analyse, char_grams, question_ordinal  # noqa: F401 - question_ordinal re-exported
+from qa.question import Question, analyse, char_grams, parts, question_ordinal  # noqa: F401 - question_ordinal re-exported
 from qa.records import REFUSAL, Answer, Citation
 from qa.scoring import AnswerModel, load_model
 from qa.slots import fills
 from qa.units import DocCache, Unit
 
+FACTUAL_KINDS = ("quantity", "name", "yesno", "other")  # composed from the best sentence(s), part by part
 MAX_FACTUAL = 3  # sentences of a factual answer at most (the include ratio decides how many, ≤ this)
 KEY_SENTENCES = 4  # how/why/definition: key sentences of one section at most (measured: eval key-point recall)
 LIST_ANCHORS = 5  # the best units tried, in order, as the anchor of a list or an ordinal item
@@ -50,6 +51,7 @@ class Evidence:
     rows: np.ndarray
     probs: np.ndarray
     answerability: float
+    sims: np.ndarray | None = None  # each unit's similarity to the question (features of a question's parts)
 
     def ranked(self) -> list[int]:
         return [int(i) for i in np.argsort(-self.probs, kind="stable")]
@@ -95,11 +97,12 @@ class ExtractiveAnswerer:
         units = [u for rank, h in enumerate(hits) for u in self.docs.units(rank, h)]
         if query_vector is None and self.embedder is not None and units:
             query_vector = self.embedder.embed_query(question)
-        rows = unit_features(q, units, hits, self.keyword, self.docs.similarities(units, hits, query_vector))
+        sims = self.docs.similarities(units, hits, query_vector)
+        rows = unit_features(q, units, hits, self.keyword, sims)
         probs, logits = self.model.unit_probs(rows)
         answerability = self.model.answerability(
             question_features(q, units, rows, probs, logits, hits, self.keyword)) if units else 0.0
-        return Evidence(q, hits, units, rows, probs, answerability)
+        return Evidence(q, hits, units, rows, probs, answerability, sims)
 
     def assess(self, question: str, hits: list[Hit], *, query_vector=None, **_) -> float:
         return self.evidence(question, hits, query_vector).answerability
@@ -145,7 +148,34 @@ class ExtractiveAnswerer:
             got = self._section(ev)
             if got:
                 return got, ""
+        if kind in FACTUAL_KINDS:
+            asks = parts(ev.question.text)
+            if len(asks) > 1:
+                return self._parts(ev, asks), ""
         return self._factual(ev), ""
+
+    def _parts(self, ev: Evidence, asks: list[str]) -> list[Piece]:
+        """A multi-part question ("…汇聚了多少类证照？…有多少个事项？"): the best unit for each part, scored with
+        that part's own analysis, in the order asked (a part the best unit of another already answers adds nothing)."""
+        chosen: dict[int, Piece] = {}
+        for ask in asks:
+            q = analyse(ask)
+            rows = unit_features(q, ev.units, ev.hits, self.keyword, ev.sims)
+            probs, _ = self.model.unit_probs(rows)
+            i = int(np.argmax(probs))
+            if i in chosen:
+                continue
+            unit = ev.units[i]
+            if unit.kind == "heading":
+                got = self._body_of_heading(ev, unit, 1)
+                if got:
+                    chosen[i] = got[0]
+                continue
+            text = cp.trim_lead(unit.text, q.grams, min_chars=self.model.lead_trim_chars,
+                                keep=lambda clause, q=q: fills(q.slot, clause, q.text))
+            chosen[i] = self._piece(ev, unit, text)
+        unique = {p.text: p for p in chosen.values()}
+        return list(unique.values())  # in the order asked
 
     def _doc(self, unit: Unit, ev: Evidence) -> Document | None:
         return self.docs.doc(ev.hits[unit.hit_rank].doc_id)

@@ -163,6 +163,32 @@ _SENTENCE_END = re.compile(r"(?<=[。！？?!；;])")
 _ASKS = re.compile(r"[？?]|多少|几|什么|哪|如何|怎样|怎么|为什么|是否|吗|\b(?:how|what|which|why|when|who)\b", re.I)
 
 
+_ASK_WORD = re.compile(r"多少|几[个名家项次条年月天万亿人位所座户倍岁种类部份成]|什么|哪|如何|怎样|怎么|为什么|是否|谁|"
+                       r"多大|多高|多久|多长|多远|何时|有没有|\b(?:how|what|which|why|when|who)\b", re.I)
+_PART_END = re.compile(r"(?<=[？?])")
+
+
+def parts(text: str) -> list[str]:
+    """The separate asks of a multi-part question, each with the context before it ("电子证照库汇聚了多少类证照？
+    实现'秒批秒办'的事项有多少个？" → two parts; "考察了多少家企业，走访了多少户茶农？" → two); [text] for one ask."""
+    text = core(" ".join(text.split()))
+    for splitter in (_PART_END, re.compile(r"(?<=[，,；;])")):
+        pieces = [p for p in splitter.split(text) if p.strip()]
+        if sum(1 for p in pieces if _ASK_WORD.search(p)) < 2:
+            continue
+        out, context = [], ""
+        for piece in pieces:
+            if _ASK_WORD.search(piece):
+                out.append((context + piece).strip())
+                context = ""
+            else:
+                context += piece
+        if context and out:
+            out[-1] += context
+        return out
+    return [text]
+
+
 def core(text: str) -> str:
     """The question proper of a long question: its last sentences that ask something."""
     if len(text) <= LONG_QUESTION:

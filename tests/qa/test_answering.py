@@ -128,3 +128,8 @@ def test_an_ordinal_idea_of_a_named_report_is_read_from_its_structure(service):
     # a report the collection does not have is not answered with another report's item
     other = service.ask("江城市网约车监管调研报告的第二条金点子是什么？")
     assert "建设数字茶园" not in other.answer
+
+
+def test_each_part_of_a_multi_part_question_gets_its_sentence(service):
+    answer = service.ask("云溪县2023年茶园面积是多少？调研组一共发放了多少份问卷？")
+    assert not answer.refused and "12.6万亩" in answer.answer and "420份" in answer.answer

@@ -47,3 +47,14 @@ def test_character_grams_tolerate_a_typo():
     right, typo = analyse("石门县的网格化管理划了多少个网格").grams, analyse("石门县的往格化管理划了多少个网格").grams
     assert len(right & typo) / len(right) > 0.6
     assert char_grams("A b") == frozenset({"ab"})
+
+
+def test_the_parts_of_a_multi_part_question():
+    from qa.question import parts
+
+    assert parts("青川省电子证照库汇聚了多少类证照？实现“秒批秒办”的事项有多少个？") == [
+        "青川省电子证照库汇聚了多少类证照？", "实现“秒批秒办”的事项有多少个？"]
+    assert parts("调研组考察了多少家茶叶企业，走访了多少户茶农？") == ["调研组考察了多少家茶叶企业，", "走访了多少户茶农？"]
+    # context before an ask stays with it; one ask is one part
+    assert parts("如果按照这个标准，石门县一共划分了多少个网格？") == ["如果按照这个标准，石门县一共划分了多少个网格？"]
+    assert parts("石门县的网格里，农村网格和城镇网格各有多少个？") == ["石门县的网格里，农村网格和城镇网格各有多少个？"]
