@@ -166,7 +166,7 @@ class ExtractiveAnswerer:
             if i in chosen:
                 continue
             unit = ev.units[i]
-            if unit.kind == "heading":
+            if unit.kind == "heading" or unit.asks:
                 got = self._body_of_heading(ev, unit, 1)
                 if got:
                     chosen[i] = got[0]
@@ -220,7 +220,7 @@ class ExtractiveAnswerer:
             if len(chosen) >= MAX_FACTUAL or (chosen and ev.probs[i] < self.model.include_ratio * best_p):
                 break
             unit = ev.units[i]
-            if unit.kind == "heading":
+            if unit.kind == "heading" or unit.asks:  # a heading or a question is answered by what follows it
                 got = self._body_of_heading(ev, unit, 1)
             else:
                 q = ev.question
@@ -236,7 +236,7 @@ class ExtractiveAnswerer:
     def _section(self, ev: Evidence) -> list[Piece]:
         order = ev.ranked()
         best = ev.units[order[0]]
-        if best.kind == "heading":
+        if best.kind == "heading" or best.asks:
             return self._body_of_heading(ev, best, KEY_SENTENCES)
         doc = self._doc(best, ev)
         if doc is None:
@@ -250,7 +250,7 @@ class ExtractiveAnswerer:
             if len(chosen) >= KEY_SENTENCES or ev.probs[i] < self.model.section_ratio * best_p:
                 break
             same = ev.hits[unit.hit_rank].doc_id == ev.hits[best.hit_rank].doc_id and start <= unit.start < end
-            if same and unit.kind != "heading" and unit.text not in seen:
+            if same and unit.kind != "heading" and not unit.asks and unit.text not in seen:
                 seen.add(unit.text)
                 chosen.append(self._piece(ev, unit))
         return sorted(chosen, key=lambda p: p.order[1])

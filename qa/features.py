@@ -44,6 +44,7 @@ UNIT_FEATURES = (
     "english_dense",  # the passage similarity again, for English questions only (words cannot match)
     "english_sent",  # the unit's own similarity, for English questions only
     "dangling",  # the unit ends in ；，： (a fragment of a longer sentence)
+    "asks",  # the unit is itself a question ("为什么…？"): its answer stands after it
     "slot_filled",  # the question asks for a value (a count of people, a year, a percentage…) and the unit holds one
     "slot_empty",  # … and the unit holds none (qa/slots.py)
     "numbers_missing_unit",  # share of the question's numbers (years, counts) absent from the unit and its headings
@@ -175,6 +176,7 @@ def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: Keyw
             dense if q.english else 0.0,
             unit_sims[i] if q.english else 0.0,
             float(u.dangling),
+            float(u.asks),
             float(q.slot is not None and filled),
             float(q.slot is not None and not filled),
             sum(1 for n in numbers if n not in near) / len(numbers) if numbers else 0.0,

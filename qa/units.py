@@ -70,6 +70,12 @@ class Unit:
     grams: frozenset[str]
 
     @property
+    def asks(self) -> bool:
+        """The unit is itself a question (a lecture's "为什么…？", a case's discussion question): what answers it
+        stands after it."""
+        return self.text.rstrip("”\"」 ").endswith(("？", "?"))
+
+    @property
     def dangling(self) -> bool:
         return self.text.endswith(("；", ";", "，", ",", "：", ":"))
 

@@ -133,3 +133,25 @@ def test_an_ordinal_idea_of_a_named_report_is_read_from_its_structure(service):
 def test_each_part_of_a_multi_part_question_gets_its_sentence(service):
     answer = service.ask("云溪县2023年茶园面积是多少？调研组一共发放了多少份问卷？")
     assert not answer.refused and "12.6万亩" in answer.answer and "420份" in answer.answer
+
+
+RHETORICAL = """---
+title: 苍岭革命传统教育讲稿
+type: lecture
+date: 2024-04-01
+access: public
+---
+## 三、军民鱼水情
+当年苍岭的老百姓为什么愿意冒着杀头的危险支持红军？因为红军打土豪、分田地，让穷苦百姓有了自己的土地。红军纪律严明，借东西要还，损坏东西要赔。
+"""
+
+
+def test_a_question_in_the_document_is_answered_by_what_follows_it(settings, embedder, tmp_path):
+    root = tmp_path / "rhetorical"
+    (root / "lectures").mkdir(parents=True)
+    (root / "lectures" / "cangling.md").write_text(RHETORICAL, encoding="utf-8")
+    kbase = KnowledgeBase.open(settings, embedder=embedder)
+    kbase.ingest(root)
+    answer = KnowledgeService(kbase, llm=None).ask("当年苍岭的老百姓为什么愿意冒着杀头的危险支持红军？")
+    assert not answer.refused and "打土豪、分田地" in answer.answer
+    assert "为什么愿意" not in answer.answer  # the document's own question is no answer
