@@ -102,7 +102,16 @@ class ExtractiveAnswerer:
         probs, logits = self.model.unit_probs(rows)
         answerability = self.model.answerability(
             question_features(q, units, rows, probs, logits, hits, self.keyword)) if units else 0.0
+        asks = parts(q.text) if units and q.kind in FACTUAL_KINDS else []
+        if len(asks) > 1:
+            # the models know single asks: a multi-part question is as answerable as its parts are on average
+            answerability = float(np.mean([self._answerability(analyse(a), units, hits, sims) for a in asks]))
         return Evidence(q, hits, units, rows, probs, answerability, sims)
+
+    def _answerability(self, q: Question, units: list[Unit], hits: list[Hit], sims) -> float:
+        rows = unit_features(q, units, hits, self.keyword, sims)
+        probs, logits = self.model.unit_probs(rows)
+        return self.model.answerability(question_features(q, units, rows, probs, logits, hits, self.keyword))
 
     def assess(self, question: str, hits: list[Hit], *, query_vector=None, **_) -> float:
         return self.evidence(question, hits, query_vector).answerability
