@@ -1,24 +1,39 @@
-"""Ordinal 金点子 questions of the training set (eval/sets/train, never the eval set) through the service:
-answered with the named report's item N, or refused when the report has no such item.
+"""Ordinal 金点子 questions of the training set (eval/sets/train, never the eval set) through the service: each
+must be answered with the named report's item N, or refused when the report has no such item.
 
-    .venv/bin/python -m scripts.ordinal_check
+    .venv/bin/python -m scripts.ordinal_check      # over the index in KB_DATA_DIR (the bundled corpus)
 """
+from __future__ import annotations
+
 import json
 import re
 from pathlib import Path
 
+from eval import metrics as m
 from index.kbindex import KnowledgeBase
 from kb.settings import Settings
 from qa.service import KnowledgeService
-from eval import metrics as m
-svc = KnowledgeService(KnowledgeBase.open(Settings()))
-qs = [json.loads(l) for l in (Path(__file__).resolve().parent.parent / 'eval' / 'sets' / 'train' / 'questions.jsonl').open(encoding='utf-8')]
-qs = [q for q in qs if re.search(r"第.{1,3}[条个项位]|最后一条|头一条", q['question']) and re.search("金点子|建议", q['question'])]
-ok = 0
-for q in qs:
-    a = svc.ask(q['question'])
-    ans = bool(q.get('gold_passage_ids') or q.get('gold_passage_id'))
-    good = (not a.refused and m.contains_answer(a.answer, q['answers'])) if ans else a.refused
-    ok += good
-    print('OK ' if good else 'BAD', 'ans' if ans else 'neg', q['question'][:50], '|', a.answer[:60])
-print(ok, len(qs))
+
+TRAIN = Path(__file__).resolve().parent.parent / "eval" / "sets" / "train" / "questions.jsonl"
+_ORDINAL = re.compile(r"第.{1,3}[条个项位]|最后一条|头一条")
+_PROPOSAL = re.compile(r"金点子|建议")
+
+
+def main() -> None:
+    service = KnowledgeService(KnowledgeBase.open(Settings()))
+    questions = [json.loads(line) for line in TRAIN.open(encoding="utf-8")]
+    questions = [q for q in questions if _ORDINAL.search(q["question"]) and _PROPOSAL.search(q["question"])]
+    right = 0
+    for q in questions:
+        answer = service.ask(q["question"])
+        answerable = bool(q.get("gold_passage_ids") or q.get("gold_passage_id"))
+        good = (not answer.refused and bool(m.contains_answer(answer.answer, q["answers"]))) if answerable \
+            else answer.refused
+        right += good
+        print("OK " if good else "BAD", "answerable" if answerable else "no such item", q["question"], "|",
+              answer.answer[:60])
+    print(f"right: {right}/{len(questions)}")
+
+
+if __name__ == "__main__":
+    main()
