@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from ingest.documents import Chunk, Document
 from ingest.sentences import sentence_spans
+from qa.question import char_grams
 from qa.units import inline_items, marker_of
 
 # nesting of Chinese list markers, outermost first: 一、 → （一） → 1. → （1） → ① → "- "
@@ -186,16 +187,11 @@ def trim_lead(text: str, grams: frozenset[str], *, min_chars: float, keep=None) 
     clauses = _LEAD_SPLIT.split(text)
     drop = 0
     for clause in clauses[:-1]:
-        matters = bool(grams & _grams(clause)) or (keep is not None and keep(clause))
+        matters = bool(grams & char_grams(clause)) or (keep is not None and keep(clause))
         if matters:
             break
         drop += 1
     return "".join(clauses[drop:]) if drop else text
-
-
-def _grams(text: str) -> frozenset[str]:
-    chars = [c for c in text.lower() if c.isalnum()]
-    return frozenset(a + b for a, b in zip(chars, chars[1:]))
 
 
 def strip_marker(text: str) -> str:

@@ -12,7 +12,7 @@ the materials do not answer, else compose by kind — each quoted piece followed
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -56,7 +56,9 @@ class Evidence:
     rows: np.ndarray
     probs: np.ndarray
     answerability: float
-    sims: np.ndarray | None = None  # each unit's similarity to the question (features of a question's parts)
+    sims: np.ndarray | None = None  # each unit's similarity to the question
+    asks: list[tuple[Question, np.ndarray]] = field(default_factory=list)  # a multi-part question's parts, each
+    #                                                                        with its units' probabilities
 
     def ranked(self) -> list[int]:
         return [int(i) for i in np.argsort(-self.probs, kind="stable")]
@@ -103,20 +105,22 @@ class ExtractiveAnswerer:
         if query_vector is None and self.embedder is not None and units:
             query_vector = self.embedder.embed_query(question)
         sims = self.docs.similarities(units, hits, query_vector)
-        rows = unit_features(q, units, hits, self.keyword, sims)
-        probs, logits = self.model.unit_probs(rows)
-        answerability = self.model.answerability(
-            question_features(q, units, rows, probs, logits, hits, self.keyword)) if units else 0.0
-        asks = parts(q.text) if units and q.kind in FACTUAL_KINDS else []
+        if not units:
+            return Evidence(q, hits, units, unit_features(q, units, hits, self.keyword, sims), np.zeros(0), 0.0, sims)
+        rows, probs, answerability = self._score(q, units, hits, sims)
+        asks = parts(q.text) if q.kind in FACTUAL_KINDS else []
+        scored = []
         if len(asks) > 1:
             # the models know single asks: a multi-part question is as answerable as its parts are on average
-            answerability = float(np.mean([self._answerability(analyse(a), units, hits, sims) for a in asks]))
-        return Evidence(q, hits, units, rows, probs, answerability, sims)
+            scored = [(aq, *self._score(aq, units, hits, sims)) for aq in map(analyse, asks)]
+            answerability = float(np.mean([a for *_, a in scored]))
+        return Evidence(q, hits, units, rows, probs, answerability, sims, [(aq, p) for aq, _, p, _ in scored])
 
-    def _answerability(self, q: Question, units: list[Unit], hits: list[Hit], sims) -> float:
+    def _score(self, q: Question, units: list[Unit], hits: list[Hit], sims) -> tuple[np.ndarray, np.ndarray, float]:
+        """Each unit's features and probability of answering q, and q's answerability."""
         rows = unit_features(q, units, hits, self.keyword, sims)
         probs, logits = self.model.unit_probs(rows)
-        return self.model.answerability(question_features(q, units, rows, probs, logits, hits, self.keyword))
+        return rows, probs, self.model.answerability(question_features(q, units, rows, probs, logits, hits, self.keyword))
 
     def assess(self, question: str, hits: list[Hit], *, query_vector=None, **_) -> float:
         return self.evidence(question, hits, query_vector).answerability
@@ -162,34 +166,30 @@ class ExtractiveAnswerer:
             got = self._section(ev)
             if got:
                 return got, ""
-        if kind in FACTUAL_KINDS:
-            asks = parts(ev.question.text)
-            if len(asks) > 1:
-                return self._parts(ev, asks), ""
+        if ev.asks:
+            return self._parts(ev), ""
         return self._factual(ev), ""
 
-    def _parts(self, ev: Evidence, asks: list[str]) -> list[Piece]:
+    def _parts(self, ev: Evidence) -> list[Piece]:
         """A multi-part question ("…汇聚了多少类证照？…有多少个事项？"): the best unit for each part, scored with
         that part's own analysis, in the order asked (a part the best unit of another already answers adds nothing)."""
         chosen: dict[int, Piece] = {}
-        for ask in asks:
-            q = analyse(ask)
-            rows = unit_features(q, ev.units, ev.hits, self.keyword, ev.sims)
-            probs, _ = self.model.unit_probs(rows)
+        for q, probs in ev.asks:
             i = int(np.argmax(probs))
-            if i in chosen:
-                continue
-            unit = ev.units[i]
-            if unit.kind == "heading" or unit.asks:
-                got = self._body_of_heading(ev, unit, 1)
-                if got:
-                    chosen[i] = got[0]
-                continue
-            text = cp.trim_lead(unit.text, q.grams, min_chars=self.model.lead_trim_chars,
-                                keep=lambda clause, q=q: fills(q.slot, clause, q.text))
-            chosen[i] = self._piece(ev, unit, text)
+            got = [] if i in chosen else self._unit_pieces(ev, ev.units[i], q)
+            if got:
+                chosen[i] = got[0]
         unique = {p.text: p for p in chosen.values()}
         return list(unique.values())  # in the order asked
+
+    def _unit_pieces(self, ev: Evidence, unit: Unit, q: Question) -> list[Piece]:
+        """What a chosen unit quotes: a heading or a question is answered by the sentence after it; a sentence
+        loses its lead-in clauses when long (the fitted lead_trim_chars)."""
+        if unit.kind == "heading" or unit.asks:
+            return self._body_of_heading(ev, unit, 1)
+        text = cp.trim_lead(unit.text, q.grams, min_chars=self.model.lead_trim_chars,
+                            keep=lambda clause: fills(q.slot, clause, q.text))
+        return [self._piece(ev, unit, text)]
 
     def _doc(self, unit: Unit, ev: Evidence) -> Document | None:
         return self.docs.doc(ev.hits[unit.hit_rank].doc_id)
@@ -233,15 +233,7 @@ class ExtractiveAnswerer:
         for i in order:
             if len(chosen) >= MAX_FACTUAL or (chosen and ev.probs[i] < self.model.include_ratio * best_p):
                 break
-            unit = ev.units[i]
-            if unit.kind == "heading" or unit.asks:  # a heading or a question is answered by what follows it
-                got = self._body_of_heading(ev, unit, 1)
-            else:
-                q = ev.question
-                text = cp.trim_lead(unit.text, q.grams, min_chars=self.model.lead_trim_chars,
-                                    keep=lambda clause: fills(q.slot, clause, q.text))
-                got = [self._piece(ev, unit, text)]
-            for piece in got:
+            for piece in self._unit_pieces(ev, ev.units[i], ev.question):
                 if piece.text not in seen:
                     seen.add(piece.text)
                     chosen.append(piece)

@@ -148,7 +148,8 @@ def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: Keyw
         else:
             match = bool(cue.search(u.text)) if cue else False
         ordinal_match = bool(q.ordinal and u.marker and u.marker[1] == q.ordinal)
-        filled = fills(q.slot, u.text, q.text)
+        spans = value_spans(q.slot, u.text, q.text)  # where the unit holds a value of the slot
+        filled = bool(spans)
         near = f"{head} {u.section} {u.text}"
         rows[i] = (
             _idf_cover(q.tokens, weights, total, u.tokens),
@@ -180,7 +181,7 @@ def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: Keyw
             float(q.slot is not None and filled),
             float(q.slot is not None and not filled),
             sum(1 for n in numbers if n not in near) / len(numbers) if numbers else 0.0,
-            _focus_distance(q, u.text, focus) if filled else 0.0,
+            _focus_distance(u.text, spans, focus) if filled else 0.0,
         )
     return rows
 
@@ -201,9 +202,9 @@ def asking_focus(q: Question, keyword: KeywordIndex, n: int = 2) -> list[str]:
     return sorted(words, key=lambda w: -keyword.idf(w))[:n]
 
 
-def _focus_distance(q: Question, text: str, focus: list[str]) -> float:
-    """log(1 + the gap in characters between a value of the slot and a focus word; the unit's length if absent)."""
-    spans = value_spans(q.slot, text, q.text)
+def _focus_distance(text: str, spans: list[tuple[int, int]], focus: list[str]) -> float:
+    """log(1 + the gap in characters between a value of the slot (spans) and a focus word; the unit's length if
+    no focus word occurs)."""
     places = [(m.start(), m.end()) for w in focus for m in re.finditer(re.escape(w), text)]
     if not spans or not places:
         return math.log1p(len(text))
