@@ -103,15 +103,21 @@ access: public
 """
 
 
+def _ask_one_document(settings, embedder, tmp_path, name: str, text: str, question: str):
+    """The answer to a question over a corpus of one document (real embedder, real Chroma)."""
+    path = tmp_path / "one" / name
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    kbase = KnowledgeBase.open(settings, embedder=embedder)
+    kbase.ingest(tmp_path / "one")
+    return KnowledgeService(kbase, llm=None).ask(question)
+
+
 def test_a_list_question_gets_the_items_under_the_heading_it_names(settings, embedder, tmp_path):
     # the report's top-level headings are a list too: "存在哪些主要问题" is answered by the items under
     # "三、存在的主要问题", not by 调研背景/基本情况/存在的主要问题/对策建议
-    root = tmp_path / "nested"
-    (root / "reports").mkdir(parents=True)
-    (root / "reports" / "yanglao.md").write_text(NESTED_REPORT, encoding="utf-8")
-    kbase = KnowledgeBase.open(settings, embedder=embedder)
-    kbase.ingest(root)
-    answer = KnowledgeService(kbase, llm=None).ask("桐溪县养老服务调研报告存在哪些主要问题？")
+    answer = _ask_one_document(settings, embedder, tmp_path, "reports/yanglao.md", NESTED_REPORT,
+                               "桐溪县养老服务调研报告存在哪些主要问题？")
     assert not answer.refused
     assert "冷热不均" in answer.answer and "招不来留不住" in answer.answer and "照护保障不足" in answer.answer
     assert "调研背景" not in answer.answer and "对策建议" not in answer.answer
@@ -147,11 +153,7 @@ access: public
 
 
 def test_a_question_in_the_document_is_answered_by_what_follows_it(settings, embedder, tmp_path):
-    root = tmp_path / "rhetorical"
-    (root / "lectures").mkdir(parents=True)
-    (root / "lectures" / "cangling.md").write_text(RHETORICAL, encoding="utf-8")
-    kbase = KnowledgeBase.open(settings, embedder=embedder)
-    kbase.ingest(root)
-    answer = KnowledgeService(kbase, llm=None).ask("当年苍岭的老百姓为什么愿意冒着杀头的危险支持红军？")
+    answer = _ask_one_document(settings, embedder, tmp_path, "lectures/cangling.md", RHETORICAL,
+                               "当年苍岭的老百姓为什么愿意冒着杀头的危险支持红军？")
     assert not answer.refused and "打土豪、分田地" in answer.answer
     assert "为什么愿意" not in answer.answer  # the document's own question is no answer
