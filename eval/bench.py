@@ -22,6 +22,7 @@ import numpy as np
 
 from eval.dataset import load_dataset
 from eval.metrics import percentile
+from index.access import Role
 from index.kbindex import KnowledgeBase
 from qa.service import KnowledgeService
 from ingest.documents import Chunk, Document, build_document, doc_id_for
@@ -135,12 +136,24 @@ def _grow(kbase: KnowledgeBase, seed: tuple[list[Document], dict[str, np.ndarray
     kbase.keyword.save(kbase.bm25_dir)
 
 
+def throwaway_copy(base: Settings, tmp: Path) -> Settings:
+    """Settings on a copy of base's index in tmp (a scale-up or load test never adds to the index in use); the
+    copy starts from the ingested corpus, not from scratch. Models, uploads and earlier results stay behind.
+    With a Chroma server the vectors are not in the folder: the copy starts empty, in a collection of its own."""
+    if base.chroma_url:
+        return base.model_copy(update={"data_dir": tmp / "data", "collection": f"{base.collection}-{tmp.name}"})
+    if (base.data_dir / "manifest.json").exists():
+        shutil.copytree(base.data_dir, tmp / "data",
+                        ignore=shutil.ignore_patterns("models", "incoming", "uploads", "jobs", "eval", "*.json.tmp"))
+    return base.model_copy(update={"data_dir": tmp / "data"})
+
+
 def bench_queries(corpus: Path, base: Settings, *, sizes: list[int], questions: list[str], n: int = 60) -> list[dict]:
+    """Search and answer latency as the index grows; answers as a teacher and as a trainee, whose view
+    (public documents only) is a filtered query."""
     results = []
     with tempfile.TemporaryDirectory(prefix="kb-scale-") as tmp:
-        if (base.data_dir / "manifest.json").exists():
-            shutil.copytree(base.data_dir, Path(tmp) / "data")  # start from the ingested corpus, not from scratch
-        kbase = KnowledgeBase.open(base.model_copy(update={"data_dir": Path(tmp) / "data"}))
+        kbase = KnowledgeBase.open(throwaway_copy(base, Path(tmp)))
         kbase.ingest(corpus)
         seed = _seed(kbase)
         for size in sorted(sizes):
@@ -149,8 +162,9 @@ def bench_queries(corpus: Path, base: Settings, *, sizes: list[int], questions: 
             build_s = time.perf_counter() - t0
             service = KnowledgeService(kbase, llm=None)
             sample = [questions[i % len(questions)] for i in range(n)]
-            service.ask(sample[0])  # warm caches (jieba, Chroma segments)
-            search_ms, ask_ms = [], []
+            service.warm()
+            service.ask(sample[0])  # warm caches (Chroma segments)
+            search_ms, ask_ms, trainee_ms = [], [], []
             for q in sample:
                 t = time.perf_counter()
                 service.search(q, k=10)
@@ -158,10 +172,15 @@ def bench_queries(corpus: Path, base: Settings, *, sizes: list[int], questions: 
                 t = time.perf_counter()
                 service.ask(q)
                 ask_ms.append((time.perf_counter() - t) * 1000)
+                t = time.perf_counter()
+                service.ask(q, role=Role.TRAINEE)
+                trainee_ms.append((time.perf_counter() - t) * 1000)
             results.append({
                 "chunks": kbase.store.count(), "build_s": round(build_s, 1),
                 "search_p50_ms": round(percentile(search_ms, 50), 1), "search_p95_ms": round(percentile(search_ms, 95), 1),
                 "ask_p50_ms": round(percentile(ask_ms, 50), 1), "ask_p95_ms": round(percentile(ask_ms, 95), 1),
+                "ask_trainee_p50_ms": round(percentile(trainee_ms, 50), 1),
+                "ask_trainee_p95_ms": round(percentile(trainee_ms, 95), 1),
                 "rss_mb": round(rss_mb(), 0),
             })
             print(json.dumps(results[-1], ensure_ascii=False), flush=True)
@@ -245,7 +264,15 @@ def load_test(corpus: Path, settings: Settings, questions: list[str], *, chunks:
               clients: int = 32, seconds: float = 60.0, hostile: bool = False, workdir: Path | None = None) -> dict:
     """32 clients for 60 s on loopback against uvicorn on the corpus grown to `chunks`, with an upload
     being ingested meanwhile; `hostile` throws in the hostile-upload mix (see `_hostile_uploads`) and
-    samples the server's resident memory throughout. Use a throwaway KB_DATA_DIR: documents are added to it."""
+    samples the server's resident memory throughout. It runs on a throwaway copy of the index (see
+    throwaway_copy): the scale-up and the uploads never reach KB_DATA_DIR."""
+    with tempfile.TemporaryDirectory(prefix="kb-load-") as tmp:
+        return _load_test(corpus, throwaway_copy(settings, Path(tmp)), questions, chunks=chunks, clients=clients,
+                          seconds=seconds, hostile=hostile, workdir=workdir)
+
+
+def _load_test(corpus: Path, settings: Settings, questions: list[str], *, chunks: int, clients: int,
+               seconds: float, hostile: bool, workdir: Path | None) -> dict:
     import httpx
 
     kbase = KnowledgeBase.open(settings)

@@ -64,7 +64,8 @@ class Retriever:
             # only records of the published keyword index are served: vectors an interrupted ingest left
             # behind (a document without a manifest entry) are never answered from
             records, by_id = self.keyword.records, self.keyword.by_id
-            found = [h for h in self.store.query(vector, k=pool, where=filters.to_chroma()) if h.chunk_id in by_id]
+            found = self.store.query(vector, k=pool, where=filters.to_chroma(),
+                                     accept=lambda cid: cid in by_id and filters.matches(records[by_id[cid]].meta))
             dense = [Hit(h.chunk_id, records[by_id[h.chunk_id]].text, records[by_id[h.chunk_id]].meta, h.score,
                          dense=h.score, dense_rank=rank)
                      for rank, h in enumerate(found, 1)]

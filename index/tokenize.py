@@ -30,6 +30,7 @@ jieba.setLogLevel(logging.WARNING)
 
 _lock = threading.Lock()
 _base: jieba.Tokenizer | None = None  # jieba's own dictionary, loaded once, never cut with
+_base_lock = threading.Lock()
 _tokenizers: "OrderedDict[str, jieba.Tokenizer]" = OrderedDict()  # fingerprint -> tokenizer with those words
 _in_use: WordList | None = None
 
@@ -67,12 +68,24 @@ def tokenizer(words: WordList | None = None) -> jieba.Tokenizer:
     return made
 
 
-def _make(words: WordList) -> jieba.Tokenizer:
+def _base_dictionary() -> jieba.Tokenizer:
     global _base
     if _base is None:
-        _base = jieba.Tokenizer()
-        _base.initialize()  # ~1.5 s (from jieba's cache file) and ~70 MB
-    base = _base
+        with _base_lock:
+            if _base is None:
+                base = jieba.Tokenizer()
+                base.initialize()  # ~1.5 s (from jieba's cache file) and ~70 MB
+                _base = base
+    return _base
+
+
+def in_dictionary(word: str) -> bool:
+    """Whether jieba's own dictionary knows the word (no added words)."""
+    return _base_dictionary().FREQ.get(word, 0) > 0
+
+
+def _make(words: WordList) -> jieba.Tokenizer:
+    base = _base_dictionary()
     # a copy of the loaded prefix dictionary (~20 ms, the word strings shared) instead of loading it again
     made = jieba.Tokenizer()
     made.FREQ, made.total, made.initialized = dict(base.FREQ), base.total, True

@@ -244,7 +244,7 @@ def loadtest(
     hostile: bool = typer.Option(False, "--hostile/--no-hostile",
                                  help="同时上传恶意文件 (zip 炸弹、YAML 别名炸弹、病态长行、百万空段落、超大请求体) 与一份正常文件"),
 ) -> None:
-    """负载测试: 并发提问 + 后台导入 (load test; use a throwaway KB_DATA_DIR)."""
+    """负载测试: 并发提问 + 后台导入, 在索引的临时副本上 (load test on a throwaway copy of the index)."""
     import json
 
     from eval import bench as b

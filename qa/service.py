@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from index.filters import Filters
 from index.kbindex import KnowledgeBase
 from index.relevance import lexical_floor
 from index.retrieval import SearchResult
+from index.tokenize import tokenizer
 from kb.errors import LLMUnavailable
 from qa.bridge import EnglishBridge, bridged_query
 from qa.extractive import ExtractiveAnswerer
@@ -63,6 +65,33 @@ def resolve_question(question: str, conversation: list[Turn] | None, llm=None, *
     return f"{conversation[-1].question[:room]} {question}" if room > 0 else question
 
 
+class FairSlots:
+    """At most n holders at once; the rest are served strictly in arrival order. A released slot is handed to
+    the longest waiter, so a thread that just arrived cannot take it first (threading.Semaphore lets it: under
+    load some questions then wait several times as long as the rest)."""
+
+    def __init__(self, n: int) -> None:
+        self._free = n
+        self._waiting: deque[threading.Event] = deque()
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return
+            turn = threading.Event()
+            self._waiting.append(turn)
+        turn.wait()
+
+    def __exit__(self, *exc) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().set()  # handed over: the slot stays taken
+            else:
+                self._free += 1
+
+
 class KnowledgeService:
     def __init__(self, kbase: KnowledgeBase, *, llm=None, curated=None) -> None:
         self.kbase = kbase
@@ -72,13 +101,20 @@ class KnowledgeService:
         self.docs = DocCache(kbase.docstore)
         self._bridges: dict[tuple[str, int], EnglishBridge] = {}
         self._bridge_lock = threading.Lock()  # one thread builds a view's bridge (~1 s at 10k chunks), the rest wait
+        # Searching and composing are CPU work under one GIL: dozens of request threads sharing it make every
+        # answer slow and long ones very slow. A few at a time, the rest queued in arrival order, keeps
+        # latency even (KB_ANSWER_SLOTS, measured with kb loadtest).
+        self._slots = FairSlots(kbase.settings.answer_slots)
 
     def warm(self) -> None:
         """Build what the first questions would otherwise wait for: each role's keyword view and English
-        bridge (this reads the CC-CEDICT dictionary once, ~3 s)."""
+        bridge (this reads the CC-CEDICT dictionary once, ~3 s), its speller and the jieba dictionary its
+        questions are cut with (~1.5 s)."""
         for role in Role:
-            self._bridge(self.kbase.keyword_index(role))
-            speller_for(self.kbase.keyword_index(role))
+            keyword = self.kbase.keyword_index(role)
+            self._bridge(keyword)
+            speller_for(keyword)
+            tokenizer(keyword.words)
 
     @property
     def settings(self):
@@ -140,26 +176,35 @@ class KnowledgeService:
         yield Stage("retrieve", "检索中… (searching)")
         query = resolve_question(question, conversation, self.llm if use_llm else None,
                                  max_chars=max(len(question), self.settings.max_question_chars))
-        # a one-character typo, corrected from the words of what this role may see (qa.spelling)
-        query, fixes = speller_for(self.kbase.keyword_index(role)).correct(query)
-        if self.curated is not None:
-            curated = self.curated.answer(query, keyword=self.kbase.keyword_index(Role.TEACHER), role=role,
-                                          filters=filters)
-            if curated is not None:
-                yield Stage("curated", "找到教师审定答案 (curated answer)", len(curated.citations))
-                for piece in _TOKEN_PIECE.findall(curated.answer):
-                    yield Token(piece)
-                curated.timings = {"total": round((time.perf_counter() - started) * 1000, 1)}
-                if query != question:
-                    curated.resolved_question = query
-                yield Final(curated)
-                return
-        result = self.search(query, filters=filters, mode=mode, k=top_k or self.settings.top_k, per_doc=3, role=role)
+        curated: Answer | None = None
+        queued = time.perf_counter()
+        with self._slots:  # one slot for all the CPU work of a question: it queues once
+            queued = time.perf_counter() - queued
+            # a one-character typo, corrected from the words of what this role may see (qa.spelling)
+            query, fixes = speller_for(self.kbase.keyword_index(role)).correct(query)
+            if self.curated is not None:
+                curated = self.curated.answer(query, keyword=self.kbase.keyword_index(Role.TEACHER), role=role,
+                                              filters=filters)
+            if curated is None:
+                result = self.search(query, filters=filters, mode=mode, k=top_k or self.settings.top_k,
+                                     per_doc=3, role=role)
+                t0 = time.perf_counter()
+                extractive = self.extractive(role)
+                answer = None if use_llm else extractive.answer(query, result.hits, filters=filters,
+                                                                query_vector=result.query_vector)
+                composed = time.perf_counter() - t0
+        if curated is not None:
+            yield Stage("curated", "找到教师审定答案 (curated answer)", len(curated.citations))
+            for piece in _TOKEN_PIECE.findall(curated.answer):
+                yield Token(piece)
+            curated.timings = {"total": round((time.perf_counter() - started) * 1000, 1)}
+            if query != question:
+                curated.resolved_question = query
+            yield Final(curated)
+            return
         yield Stage("found", f"找到 {len(result.hits)} 段资料 (found {len(result.hits)} passages)", len(result.hits))
-        t0 = time.perf_counter()
-        extractive = self.extractive(role)
-        answer: Answer | None = None
         if use_llm:
+            t0 = time.perf_counter()
             yield Stage("generate", "正在生成回答… (generating)")
             llm = LLMAnswerer(self.llm, fallback=extractive, max_tokens=self.settings.llm_max_tokens)
             for event in llm.stream(query, result.hits, filters=filters, query_vector=result.query_vector):
@@ -167,13 +212,13 @@ class KnowledgeService:
                     answer = event.answer
                 else:
                     yield event
+            composed = time.perf_counter() - t0
         else:
             yield Stage("compose", "正在整理答案… (composing)")
-            answer = extractive.answer(query, result.hits, filters=filters, query_vector=result.query_vector)
             for piece in _TOKEN_PIECE.findall(answer.answer):
                 yield Token(piece)
-        answer.timings = {**{k: round(v * 1000, 1) for k, v in result.timings.items()},
-                          "answer": round((time.perf_counter() - t0) * 1000, 1),
+        answer.timings = {"queue": round(queued * 1000, 1), **{k: round(v * 1000, 1) for k, v in result.timings.items()},
+                          "answer": round(composed * 1000, 1),
                           "total": round((time.perf_counter() - started) * 1000, 1)}
         if query != question:
             answer.resolved_question = query

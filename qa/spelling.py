@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from index.bm25 import KeywordIndex
-from index.tokenize import keywords, tokenize
+from index.tokenize import in_dictionary, keywords, tokenize
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -79,7 +79,7 @@ class Speller:
         """A word of the language or of the collection (jieba's dictionary, or every part of it known here)."""
         if len(word) < 2:
             return False
-        if self.keyword.knows(word) or _in_dictionary(word):
+        if self.keyword.knows(word) or in_dictionary(word):
             return True
         parts = [p for p in tokenize(word) if p != word]
         return bool(parts) and all(len(p) >= 2 and self.keyword.knows(p) for p in parts)
@@ -129,13 +129,6 @@ def _sounds(char: str) -> frozenset[str]:
     from pypinyin import Style, pinyin
 
     return frozenset(pinyin(char, style=Style.NORMAL)[0])
-
-
-def _in_dictionary(word: str) -> bool:
-    import jieba
-
-    jieba.initialize()
-    return jieba.dt.FREQ.get(word, 0) > 0
 
 
 _BUILD = threading.Lock()

@@ -1,0 +1,49 @@
+"""ChunkStore.query on a real Chroma (embedded and server): a filtered query gives the nearest accepted
+chunks whether the cheap unfiltered queries find enough of them or the `where` query is needed."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.store import UNFILTERED_OVERFETCH, ChunkStore
+
+DIM = 8
+
+
+def _store(settings, public_rank: int, total: int = 300) -> tuple[ChunkStore, np.ndarray]:
+    """`total` chunks along one direction, the nearer ones internal; public from the `public_rank`-th on."""
+    store = ChunkStore(settings, fingerprint="fake-test:8", dim=DIM)
+    query = np.eye(DIM, dtype=np.float32)[0]
+    ids, vectors, metas = [], [], []
+    for i in range(total):  # the i-th is i × 0.005 rad from the query: strictly farther with i
+        v = np.zeros(DIM, dtype=np.float32)
+        v[0], v[1] = np.cos(i * 0.005), np.sin(i * 0.005)
+        ids.append(f"c{i:03d}")
+        vectors.append(v.tolist())
+        metas.append({"access": "public" if i >= public_rank else "internal"})
+    store.collection.add(ids=ids, embeddings=vectors, metadatas=metas)
+    return store, query
+
+
+@pytest.mark.parametrize("public_rank", [0, 30, 250])  # found by the first query, the second, only with `where`
+def test_filtered_query_is_the_nearest_accepted(settings, public_rank):
+    store, query = _store(settings, public_rank)
+    public = {f"c{i:03d}" for i in range(public_rank, 300)}
+    k = 6
+    got = store.query(query, k=k, where={"access": "public"}, accept=public.__contains__)
+    where_only = store.collection.query(query_embeddings=[query.tolist()], n_results=k,
+                                        where={"access": "public"}, include=[])["ids"][0]
+    assert [h.chunk_id for h in got] == where_only
+    assert [h.chunk_id for h in got] == [f"c{i:03d}" for i in range(public_rank, public_rank + k)]
+    assert all(a.score >= b.score for a, b in zip(got, got[1:]))
+    if public_rank == 250:  # beyond what the unfiltered queries look at: only the `where` query reaches it
+        assert k * UNFILTERED_OVERFETCH[-1] < public_rank
+
+
+def test_accept_drops_what_where_cannot_express(settings):
+    """`accept` also drops chunks the `where` clause keeps (vectors of a document the keyword index does not
+    list): they are never returned, and the query still fills k from the rest."""
+    store, query = _store(settings, 0, total=60)
+    orphans = {f"c{i:03d}" for i in range(10)}
+    got = store.query(query, k=5, where={"access": "public"}, accept=lambda cid: cid not in orphans)
+    assert [h.chunk_id for h in got] == [f"c{i:03d}" for i in range(10, 15)]
