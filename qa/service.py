@@ -18,7 +18,7 @@ from index.filters import Filters
 from index.kbindex import KnowledgeBase
 from index.relevance import lexical_floor
 from index.retrieval import SearchResult
-from index.tokenize import tokenizer
+from index.tokenize import tagged, tokenizer
 from kb.errors import LLMUnavailable
 from qa.bridge import EnglishBridge, bridged_query
 from qa.extractive import ExtractiveAnswerer
@@ -109,12 +109,13 @@ class KnowledgeService:
     def warm(self) -> None:
         """Build what the first questions would otherwise wait for: each role's keyword view and English
         bridge (this reads the CC-CEDICT dictionary once, ~3 s), its speller and the jieba dictionary its
-        questions are cut with (~1.5 s)."""
+        questions are cut with (~1.5 s), and jieba's tagger."""
         for role in Role:
             keyword = self.kbase.keyword_index(role)
             self._bridge(keyword)
             speller_for(keyword)
             tokenizer(keyword.words)
+        tagged("")  # jieba's part-of-speech table (person names, qa.slots)
 
     @property
     def settings(self):

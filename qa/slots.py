@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from index.tokenize import tagged
+
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿"
 _NUM = rf"(?:\d+(?:[.,，]\d+)*|[{_CN_NUM}]{{1,8}}|[{_CN_NUM}]?[十百千])"
 _APPROX = r"(?:余|多|来|近|约|左右)?"
@@ -147,9 +149,7 @@ def value_spans(slot: Slot | None, text: str, question: str) -> list[tuple[int, 
 
 
 def _people(text: str) -> list[str]:
-    import jieba.posseg as pseg
-
-    return [w.word for w in pseg.cut(text) if w.flag in ("nr", "nrfg", "nrt") and len(w.word) >= 2]
+    return [word for word, flag in tagged(text) if flag in ("nr", "nrfg", "nrt") and len(word) >= 2]
 
 
 def fills(slot: Slot | None, text: str, question: str, *, thorough: bool = False) -> bool:
