@@ -10,7 +10,12 @@ from index.store import UNFILTERED_OVERFETCH, ChunkStore
 DIM = 8
 
 
-def _store(settings, public_rank: int, total: int = 300) -> tuple[ChunkStore, np.ndarray]:
+K = 6
+FIRST, SECOND = (K * f for f in UNFILTERED_OVERFETCH)  # how many nearest chunks the unfiltered queries look at
+TOTAL = SECOND + 40
+
+
+def _store(settings, public_rank: int, total: int = TOTAL) -> tuple[ChunkStore, np.ndarray]:
     """`total` chunks along one direction, the nearer ones internal; public from the `public_rank`-th on."""
     store = ChunkStore(settings, fingerprint="fake-test:8", dim=DIM)
     query = np.eye(DIM, dtype=np.float32)[0]
@@ -25,19 +30,18 @@ def _store(settings, public_rank: int, total: int = 300) -> tuple[ChunkStore, np
     return store, query
 
 
-@pytest.mark.parametrize("public_rank", [0, 30, 250])  # found by the first query, the second, only with `where`
+# the nearest public chunk within what the first query looks at, the second, or only the `where` query
+@pytest.mark.parametrize("public_rank", [0, FIRST + 5, SECOND + 10])
 def test_filtered_query_is_the_nearest_accepted(settings, public_rank):
     store, query = _store(settings, public_rank)
-    public = {f"c{i:03d}" for i in range(public_rank, 300)}
-    k = 6
+    public = {f"c{i:03d}" for i in range(public_rank, TOTAL)}
+    k = K
     got = store.query(query, k=k, where={"access": "public"}, accept=public.__contains__)
     where_only = store.collection.query(query_embeddings=[query.tolist()], n_results=k,
                                         where={"access": "public"}, include=[])["ids"][0]
     assert [h.chunk_id for h in got] == where_only
     assert [h.chunk_id for h in got] == [f"c{i:03d}" for i in range(public_rank, public_rank + k)]
     assert all(a.score >= b.score for a, b in zip(got, got[1:]))
-    if public_rank == 250:  # beyond what the unfiltered queries look at: only the `where` query reaches it
-        assert k * UNFILTERED_OVERFETCH[-1] < public_rank
 
 
 def test_accept_drops_what_where_cannot_express(settings):
