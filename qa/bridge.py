@@ -17,11 +17,12 @@ import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
-from qa.question import _EN_STOP, analyse
+from qa.question import _EN_STOP, Question, analyse
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
@@ -118,8 +119,12 @@ class EnglishBridge:
                 self.pinyin["".join(lazy_pinyin(word[:-1]))].append(word)
 
     def terms(self, question: str) -> list[str]:
+        return list(dict.fromkeys(w for group in self.groups(question) for w in group))
+
+    def groups(self, question: str) -> list[list[str]]:
+        """The Chinese words each English phrase of the question may stand for, one list per phrase found."""
         words = [w.lower() for w in _WORD.findall(question)]
-        out: list[str] = []
+        out: list[list[str]] = []
         used = [False] * len(words)
         for n in range(MAX_PHRASE, 0, -1):
             for i in range(len(words) - n + 1):
@@ -129,15 +134,16 @@ class EnglishBridge:
                     continue
                 found = self._lookup(" ".join(span))
                 if found:
-                    out += found
+                    out.append(found)
                     used[i:i + n] = [True] * n
         for i, word in enumerate(words):
             if not used[i] and len(word) >= 3 and word not in _EN_STOP and word not in self.english:
                 found = self.pinyin.get(word, [])
                 if not found and i + 1 < len(words):  # "Yun Xi", "Qing Chuan"
                     found = self.pinyin.get(word + words[i + 1], [])
-                out += found[:MAX_PER_PHRASE]
-        return list(dict.fromkeys(out))
+                if found:
+                    out.append(found[:MAX_PER_PHRASE])
+        return out
 
     def _lookup(self, phrase: str) -> list[str]:
         for form in _lemmas(phrase):
@@ -154,3 +160,11 @@ def bridged_query(question: str, bridge: EnglishBridge | None) -> str:
         return question
     terms = bridge.terms(question)
     return f"{question} {' '.join(terms)}" if terms else question
+
+
+def with_senses(q: Question, bridge: EnglishBridge | None) -> Question:
+    """An English question with the Chinese words each of its phrases may stand for: the answer layer's
+    features count a phrase as present where any of them occurs (a Chinese question, or no bridge, as it is)."""
+    if bridge is None or not q.english:
+        return q
+    return replace(q, senses=tuple(tuple(g) for g in bridge.groups(q.text)))

@@ -23,6 +23,7 @@ from index.tokenize import tokenize
 from ingest.documents import Document
 from ingest.sentences import sentence_spans
 from qa import collection
+from qa.bridge import EnglishBridge, with_senses
 from qa import compose as cp
 from qa.features import question_features, unit_features
 from qa.question import Question, analyse, char_grams, parts, question_ordinal  # noqa: F401 - question_ordinal re-exported
@@ -87,8 +88,10 @@ class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, keyword: KeywordIndex, docs: DocCache, *, model: AnswerModel | None = None,
-                 fingerprint: str = "", threshold: float | None = None, embedder=None) -> None:
+                 fingerprint: str = "", threshold: float | None = None, embedder=None,
+                 bridge: EnglishBridge | None = None) -> None:
         self.embedder = embedder  # embeds the question when retrieval did not (bm25 mode)
+        self.bridge = bridge  # the Chinese words an English question's phrases may stand for (qa.bridge)
         self.keyword = keyword
         self.docs = docs
         self.model = model or load_model(fingerprint)
@@ -100,7 +103,7 @@ class ExtractiveAnswerer:
 
     # evidence ------------------------------------------------------------------------------------------
     def evidence(self, question: str, hits: list[Hit], query_vector=None) -> Evidence:
-        q = analyse(question)
+        q = with_senses(analyse(question), self.bridge)
         units = [u for rank, h in enumerate(hits) for u in self.docs.units(rank, h)]
         if query_vector is None and self.embedder is not None and units:
             query_vector = self.embedder.embed_query(question)
@@ -112,7 +115,8 @@ class ExtractiveAnswerer:
         scored = []
         if len(asks) > 1:
             # the models know single asks: a multi-part question is as answerable as its parts are on average
-            scored = [(aq, *self._score(aq, units, hits, sims)) for aq in map(analyse, asks)]
+            scored = [(aq, *self._score(aq, units, hits, sims))
+                      for aq in (with_senses(analyse(a), self.bridge) for a in asks)]
             answerability = float(np.mean([a for *_, a in scored]))
         return Evidence(q, hits, units, rows, probs, answerability, sims, [(aq, p) for aq, _, p, _ in scored])
 

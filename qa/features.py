@@ -50,6 +50,8 @@ UNIT_FEATURES = (
     "numbers_missing_unit",  # share of the question's numbers (years, counts) absent from the unit and its headings
     "slot_focus_dist",  # log(1 + characters between the value asked for and the rarest word of the asking clause)
     #                     in the unit ("召开企业家恳谈会12次": near; a count of something else: far); 0 without a value
+    "english_senses",  # English questions: idf-weighted share of their phrases (qa.bridge senses) one of whose
+    #                    Chinese words occurs in the unit with its section path and title; 0 for Chinese questions
 )
 
 QUESTION_FEATURES = (
@@ -77,6 +79,7 @@ QUESTION_FEATURES = (
     "slot_empty_top3",  # … that none of the three most probable units holds
     "numbers_missing_best",  # share of the question's numbers absent from the best unit, the next and its headings
     "slot_focus_dist_best",  # slot_focus_dist of the best unit
+    "english_senses_passage",  # english_senses of the best unit's whole passage and title
 )
 
 _NUMBERY = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:个|家|项|条|名|人|次|年|亩|元|万|亿|倍|成|所|座|户|批)")
@@ -96,6 +99,18 @@ def _idf_cover(tokens: tuple[str, ...], weights: dict[str, float], total: float,
 
 def _share(grams: frozenset[str], other: frozenset[str]) -> float:
     return len(grams & other) / len(grams) if grams else 0.0
+
+
+def _sense_weights(q: Question, keyword: KeywordIndex) -> list[float]:
+    """Each sense group's weight: the idf of its rarest word the corpus knows."""
+    return [max((keyword.idf(w) for w in group if keyword.knows(w)), default=0.0) for group in q.senses]
+
+
+def _senses_in(q: Question, weights: list[float], text: str) -> float:
+    total = sum(weights)
+    if not total:
+        return 0.0
+    return sum(w for group, w in zip(q.senses, weights) if any(word in text for word in group)) / total
 
 
 def rare_words(q: Question, keyword: KeywordIndex) -> list[str]:
@@ -132,6 +147,7 @@ def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: Keyw
     top_sim = float(unit_sims.max())
     numbers = _QNUM.findall(q.text)
     focus = asking_focus(q, keyword) if q.slot is not None else []
+    senses = _sense_weights(q, keyword)
     rows = np.zeros((len(units), len(UNIT_FEATURES)))
     for i, u in enumerate(units):
         h = hits[u.hit_rank]
@@ -182,6 +198,7 @@ def unit_features(q: Question, units: list[Unit], hits: list[Hit], keyword: Keyw
             float(q.slot is not None and not filled),
             sum(1 for n in numbers if n not in near) / len(numbers) if numbers else 0.0,
             _focus_distance(u.text, spans, focus) if filled else 0.0,
+            _senses_in(q, senses, near),
         )
     return rows
 
@@ -260,6 +277,7 @@ def question_features(q: Question, units: list[Unit], rows: np.ndarray, probs: n
         numbers_missing_best = sum(1 for n in numbers if n not in f"{near} {passage.meta.get('title', '')}") \
             / len(numbers) if numbers else 0.0
         focus_dist_best = float(rows[best, UNIT_FEATURES.index("slot_focus_dist")])
+        senses_passage = _senses_in(q, _sense_weights(q, keyword), context)
     else:
         p_max = p_second = rare_best = cov_best = cov_passage = 0.0
         logit_max = -10.0
@@ -268,14 +286,14 @@ def question_features(q: Question, units: list[Unit], rows: np.ndarray, probs: n
         numbers_missing = focus_missing = 1.0
         slot_empty_best = slot_empty_top3 = float(q.slot is not None)
         numbers_missing_best = 1.0
-        focus_dist_best = 0.0
+        focus_dist_best = senses_passage = 0.0
     lexical = 0.0 if q.english else 1.0  # an English question's words cannot match Chinese passages: no evidence
     return np.array([
         p_max, p_second, max(-10.0, min(10.0, logit_max)), dense_top, dense_top - dense_5, lexical * rare_best,
         lexical * cov_best, lexical * cov_passage, sent_max, oov, lexical * missing_max, lexical * missing_share,
         lexical * missing_top3, lexical * numbers_missing, lexical * focus_missing, float(q.english),
         sent_max * (1 - lexical), dense_top * (1 - lexical), math.log(1 + len(q.words)),
-        slot_empty_best, slot_empty_top3, numbers_missing_best, focus_dist_best,
+        slot_empty_best, slot_empty_top3, numbers_missing_best, focus_dist_best, senses_passage,
     ])
 
 

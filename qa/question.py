@@ -78,6 +78,8 @@ class Question:
     grams: frozenset[str]  # character bigrams of the asking-free question (typo-tolerant match)
     count: int | None = None  # "五面镜子", "三个不等于": how many items a list question expects
     slot: Slot | None = None  # the shape of the value asked for ("多少名" → a count of people), qa/slots.py
+    # an English question's phrases, each as the Chinese words of the corpus it may stand for (qa.bridge)
+    senses: tuple[tuple[str, ...], ...] = ()
 
     @property
     def wants_list(self) -> bool:

@@ -166,7 +166,7 @@ class KnowledgeService:
         keyword = self.kbase.keyword_index(role)
         self.docs.sync(keyword.version)
         return ExtractiveAnswerer(keyword, self.docs, model=self.answer_model, threshold=self.settings.min_evidence,
-                                  embedder=self.kbase.embedder)
+                                  embedder=self.kbase.embedder, bridge=self._bridge(keyword))
 
     def ask_stream(self, question: str, *, filters: Filters | None = None, top_k: int | None = None,
                    conversation: list[Turn] | None = None, mode: str | None = None,

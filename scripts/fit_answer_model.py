@@ -41,6 +41,7 @@ from eval.dataset import load_dataset  # noqa: E402
 from index.kbindex import KnowledgeBase  # noqa: E402
 from kb.settings import Settings  # noqa: E402
 from qa.features import QUESTION_FEATURES, UNIT_FEATURES, question_features, unit_features  # noqa: E402
+from qa.bridge import EnglishBridge, with_senses  # noqa: E402
 from qa.question import analyse  # noqa: E402
 from qa.scoring import DEFAULT, WEIGHTS_DIR, weights_name  # noqa: E402
 from qa.service import KnowledgeService  # noqa: E402
@@ -77,9 +78,11 @@ def _collect(name: str, folder: Path, work: Path, limit: int | None, embedder, r
         raw_path.write_bytes(pickle.dumps(raw))
     keyword = kbase.keyword_index()
     docs = DocCache(kbase.docstore)
+    # as the service does (qa.service.KnowledgeService._bridge): English questions get their phrases' senses
+    bridge = EnglishBridge(keyword.bm25.vocab_dict.keys()) if any(analyse(e["text"]).english for e in raw) else None
     examples = []
     for e in raw:
-        analysed = analyse(e["text"])
+        analysed = with_senses(analyse(e["text"]), bridge)
         units = [u for rank, h in enumerate(e["hits"]) for u in docs.units(rank, h)]
         targets = e["answers"]
         labels = np.array([float(any(m.normalize(t) and m.normalize(t) in m.normalize(u.text) for t in targets))
