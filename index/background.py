@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kb.errors import clip
+from kb.threads import start_background
 
 # How often the documents stored so far are published while the first ingest runs. Each publish rebuilds the
 # keyword index from the stored documents (tokens of earlier ones reused: ~1 s for the bundled corpus), so it is
@@ -48,8 +49,7 @@ class BackgroundIngest:
 
     def start(self, kbase, folder: Path) -> None:
         self.status = IngestStatus(running=True, folder=str(folder), started=time.time())
-        self._thread = threading.Thread(target=self._run, args=(kbase, Path(folder)), name="first-ingest", daemon=True)
-        self._thread.start()
+        self._thread = start_background(self._run, kbase, Path(folder), name="first-ingest")
 
     def join(self, timeout: float | None = None) -> None:
         if self._thread is not None:

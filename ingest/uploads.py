@@ -38,6 +38,7 @@ from ingest.metadata import read_sidecar, sidecar_path
 from ingest.pipeline import IngestReport, file_hash
 from ingest.quarantine import Quarantine
 from kb.errors import UploadRejected, clip
+from kb.threads import start_background
 
 MAX_FILES = 20  # files per upload request
 # where neither the form nor the file's front matter says: what uploads always defaulted to (internal, so a file
@@ -264,7 +265,7 @@ class Jobs:
         with self._state:
             self.jobs[job["job_id"]] = job
             self._forget_old()
-        threading.Thread(target=self._run_delete, args=(index, job, path), daemon=True).start()
+        start_background(self._run_delete, index, job, path, name="upload-delete")
         return self.get(job["job_id"])
 
     def _run_delete(self, index: Index, job: dict, path: Path) -> None:
@@ -291,7 +292,7 @@ class Jobs:
         with self._state:
             self.jobs[job["job_id"]] = job
             self._forget_old()
-        threading.Thread(target=self._run_edit, args=(index, job, path), daemon=True).start()
+        start_background(self._run_edit, index, job, path, name="upload-edit")
         return self.get(job["job_id"])
 
     def _run_edit(self, index: Index, job: dict, path: Path) -> None:
@@ -320,7 +321,7 @@ class Jobs:
             self._forget_old()
             self._save(job)
         if background:
-            threading.Thread(target=self._run, args=(index, job, staged), daemon=True).start()
+            start_background(self._run, index, job, staged, name="upload-ingest")
         else:
             self._run(index, job, staged)
         return self.get(batch)
