@@ -14,10 +14,12 @@ BACKGROUND_NICE = 10
 
 
 def start_background(target: Callable[..., object], *args, name: str) -> threading.Thread:
-    """A daemon thread running target(*args) at BACKGROUND_NICE (where the OS allows it)."""
+    """A daemon thread running target(*args) at BACKGROUND_NICE, or lower if the process already runs lower
+    (where the OS allows it)."""
     def run() -> None:
         try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+            me = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, me, max(BACKGROUND_NICE, os.getpriority(os.PRIO_PROCESS, me)))
         except (AttributeError, OSError):  # not Linux, or not permitted: run at the process's priority
             pass
         target(*args)
