@@ -94,9 +94,8 @@ class ChunkStore:
               accept: Callable[[str], bool] | None = None) -> list[VectorHit]:
         """The k chunks nearest the vector among those `where` (a Chroma clause) and `accept` (the same
         conditions in Python, plus whatever else the caller requires) both keep, nearest first."""
-        if accept is None and where is None:
-            return self._nearest(vector, k)[:k]
-        accept = accept or (lambda cid: True)
+        if accept is None:  # nothing to check in Python: Chroma applies the clause (or there is none)
+            return self._nearest(vector, k, where)
         for factor in UNFILTERED_OVERFETCH:
             nearest = self._nearest(vector, k * factor)
             kept = [h for h in nearest if accept(h.chunk_id)]

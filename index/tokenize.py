@@ -28,9 +28,8 @@ _KEEP_TOKENIZERS = 3  # the served list, one being built by an ingest, one spare
 
 jieba.setLogLevel(logging.WARNING)
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # made once: the base dictionary, the tagger, each word list's tokenizer
 _base: jieba.Tokenizer | None = None  # jieba's own dictionary, loaded once, never cut with
-_base_lock = threading.RLock()
 _tagger = None  # jieba.posseg.POSTokenizer over _base, made on first use
 _tokenizers: "OrderedDict[str, jieba.Tokenizer]" = OrderedDict()  # fingerprint -> tokenizer with those words
 _in_use: WordList | None = None
@@ -72,7 +71,7 @@ def tokenizer(words: WordList | None = None) -> jieba.Tokenizer:
 def _base_dictionary() -> jieba.Tokenizer:
     global _base
     if _base is None:
-        with _base_lock:
+        with _lock:
             if _base is None:
                 base = jieba.Tokenizer()
                 base.initialize()  # ~1.5 s (from jieba's cache file) and ~70 MB
@@ -87,7 +86,7 @@ def tagged(text: str) -> list[tuple[str, str]]:
     if _tagger is None:
         import jieba.posseg
 
-        with _base_lock:
+        with _lock:
             if _tagger is None:
                 _tagger = jieba.posseg.POSTokenizer(_base_dictionary())
     return [(pair.word, pair.flag) for pair in _tagger.cut(text)]

@@ -51,3 +51,10 @@ def test_accept_drops_what_where_cannot_express(settings):
     orphans = {f"c{i:03d}" for i in range(10)}
     got = store.query(query, k=5, where={"access": "public"}, accept=lambda cid: cid not in orphans)
     assert [h.chunk_id for h in got] == [f"c{i:03d}" for i in range(10, 15)]
+
+
+def test_where_alone_is_applied_by_chroma(settings):
+    """Without `accept` there is nothing to check in Python: the `where` clause itself filters."""
+    store, query = _store(settings, FIRST + 5)
+    got = store.query(query, k=K, where={"access": "public"})
+    assert [h.chunk_id for h in got] == [f"c{i:03d}" for i in range(FIRST + 5, FIRST + 5 + K)]
