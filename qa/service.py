@@ -27,7 +27,7 @@ from qa.llm import make_llm
 from qa.llm_answering import LLMAnswerer
 from qa.records import Answer, Event, Final, Reset, Stage, Token
 from qa.scoring import AnswerModel, load_model
-from qa.spelling import notice as spelling_notice, speller_for
+from qa.spelling import notice as spelling_notice, passage_texts, speller_for
 from qa.units import DocCache
 
 _FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|它|其|这个|这些|该|上述|第[一二三四五六七八九十\d]+[条点项个])")
@@ -182,7 +182,8 @@ class KnowledgeService:
         with self._slots:  # one slot for all the CPU work of a question: it queues once
             queued = time.perf_counter() - queued
             # a one-character typo, corrected from the words of what this role may see (qa.spelling)
-            query, fixes = speller_for(self.kbase.keyword_index(role)).correct(query)
+            speller = speller_for(self.kbase.keyword_index(role))
+            query, fixes = speller.correct(query)
             if self.curated is not None:
                 curated = self.curated.answer(query, keyword=self.kbase.keyword_index(Role.TEACHER), role=role,
                                               filters=filters)
@@ -190,6 +191,9 @@ class KnowledgeService:
                 result = self.search(query, filters=filters, mode=mode, k=top_k or self.settings.top_k,
                                      per_doc=3, role=role)
                 t0 = time.perf_counter()
+                # a slip that is a word of the language ("民俗" for 民宿), read from the passages found
+                query, more = speller.correct_against(query, passage_texts(result.hits))
+                fixes += more
                 extractive = self.extractive(role)
                 answer = None if use_llm else extractive.answer(query, result.hits, filters=filters,
                                                                 query_vector=result.query_vector)

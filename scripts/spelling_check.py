@@ -15,7 +15,7 @@ from pathlib import Path
 from index.access import Role
 from index.kbindex import KnowledgeBase
 from kb.settings import Settings
-from qa.spelling import speller_for
+from qa.spelling import passage_texts, speller_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,18 +24,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, default=ROOT / "data", help="an index of the bundled corpus")
     args = parser.parse_args()
-    speller = speller_for(KnowledgeBase.open(Settings(data_dir=args.index)).keyword_index(Role.TEACHER))
+    kbase = KnowledgeBase.open(Settings(data_dir=args.index))
+    speller = speller_for(kbase.keyword_index(Role.TEACHER))
+    retriever = kbase.retriever(Role.TEACHER)
+
+    def correct(question: str):
+        """Both passes as the service runs them: against the collection's words, then against the passages
+        the corrected question retrieves (Speller.correct_against)."""
+        text, fixes = speller.correct(question)
+        hits = retriever.search(text, k=5).hits
+        _, more = speller.correct_against(text, passage_texts(hits))
+        return fixes + more
+
     questions = [json.loads(line) for line in (ROOT / "eval" / "sets" / "train" / "questions.jsonl").open(encoding="utf-8")]
     typo = [q for q in questions if q.get("kind") == "typo"]
     other = [q for q in questions if q.get("kind") != "typo"]
     corrected = 0
     for q in typo:
-        _, fixes = speller.correct(q["question"])
+        fixes = correct(q["question"])
         corrected += bool(fixes)
         print("typo ", q["question"], [(f.wrong, f.right) for f in fixes])
     changed = 0
     for q in other:
-        _, fixes = speller.correct(q["question"])
+        fixes = correct(q["question"])
         if fixes:
             changed += 1
             print("other", q["question"], [(f.wrong, f.right) for f in fixes])

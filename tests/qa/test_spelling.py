@@ -54,3 +54,43 @@ def test_a_trainee_is_not_corrected_towards_an_internal_word(kbase):
 def test_the_answer_says_how_the_question_was_read(kbase):
     answer = KnowledgeService(kbase, llm=None).ask("茶圆的面积有多大？")
     assert "已按“茶园”理解" in answer.notice and answer.resolved_question == "茶园的面积有多大？"
+
+
+LAKE = """---
+title: 湖滨镇{n}
+type: case
+date: 2024-05-01
+access: public
+---
+## 一、基本情况
+截至2024年底，湖滨镇共有民宿132家，全镇常住人口1.2万人。
+"""
+
+
+@pytest.fixture
+def lake(settings, tmp_path):
+    root = tmp_path / "lake"
+    (root / "cases").mkdir(parents=True)
+    for n in range(2):
+        (root / "cases" / f"lake{n}.md").write_text(LAKE.format(n=n), encoding="utf-8")
+    kb = KnowledgeBase.open(settings, embedder=FakeEmbedder())
+    kb.ingest(root)
+    return kb
+
+
+def test_a_slip_that_is_a_word_is_read_from_the_passages_found(lake):
+    speller = speller_for(lake.keyword_index(Role.TEACHER))
+    passages = ["湖滨镇一 基本情况 截至2024年底，湖滨镇共有民宿132家，全镇常住人口1.2万人。"]
+    # 民俗 and 常驻 are words of the language, so correct() leaves them; the passage shows what was meant
+    assert speller.correct("湖滨镇有多少家民俗？")[1] == []
+    assert speller.correct_against("湖滨镇有多少家民俗？", passages)[0] == "湖滨镇有多少家民宿？"
+    assert speller.correct_against("湖滨镇常驻人口有多少？", passages)[0] == "湖滨镇常住人口有多少？"
+    # passages without such a word, a word the passages hold, a change that does not sound the same: left
+    assert speller.correct_against("湖滨镇有多少家民俗？", ["云溪县茶园面积12.6万亩。"])[1] == []
+    assert speller.correct_against("湖滨镇有多少家民宿？", passages)[1] == []
+    assert speller.correct_against("湖滨镇有多少家民众？", passages)[1] == []  # 众 ≠ 宿 in sound
+
+
+def test_the_service_reads_a_word_slip_from_the_passages_and_says_so(lake):
+    answer = KnowledgeService(lake, llm=None).ask("湖滨镇有多少家民俗？")
+    assert "已按“民宿”理解" in answer.notice and answer.resolved_question == "湖滨镇有多少家民宿？"
