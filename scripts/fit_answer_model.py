@@ -45,6 +45,7 @@ from qa.bridge import EnglishBridge, with_senses  # noqa: E402
 from qa.question import analyse  # noqa: E402
 from qa.scoring import DEFAULT, WEIGHTS_DIR, weights_name  # noqa: E402
 from qa.service import KnowledgeService  # noqa: E402
+from qa.spelling import passage_texts, speller_for  # noqa: E402
 from qa.units import DocCache  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,9 +81,13 @@ def _collect(name: str, folder: Path, work: Path, limit: int | None, embedder, r
     docs = DocCache(kbase.docstore)
     # as the service does (qa.service.KnowledgeService._bridge): English questions get their phrases' senses
     bridge = EnglishBridge(keyword.bm25.vocab_dict.keys()) if any(analyse(e["text"]).english for e in raw) else None
+    speller = speller_for(keyword)
     examples = []
     for e in raw:
-        analysed = with_senses(analyse(e["text"]), bridge)
+        # as the service reads a question: its typos corrected, from the collection's words and the passages found
+        text = speller.correct(e["text"])[0]
+        text = speller.correct_against(text, passage_texts(e["hits"]))[0]
+        analysed = with_senses(analyse(text), bridge)
         units = [u for rank, h in enumerate(e["hits"]) for u in docs.units(rank, h)]
         targets = e["answers"]
         labels = np.array([float(any(m.normalize(t) and m.normalize(t) in m.normalize(u.text) for t in targets))
