@@ -85,4 +85,4 @@ def test_cli_ingest_reports_the_dictionary(run, tmp_path, monkeypatch, fake_embe
     second = run("ingest", str(tmp_path / "corpus"))
     use(words)
     assert second.exit_code == 0 and "用户 1 词" in second.output and "用户词典自上次导入后已修改" in second.output
-    assert re.search(r"user_dict\.txt: 第 2 行 .*标点", second.output.replace("\n", ""))  # rich wraps lines
+    assert re.search(r"user_dict\.txt:\s*第 2 行 .*标点", second.output.replace("\n", ""))  # rich wraps lines
