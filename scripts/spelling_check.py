@@ -15,6 +15,7 @@ from pathlib import Path
 from index.access import Role
 from index.kbindex import KnowledgeBase
 from kb.settings import Settings
+from qa.service import KnowledgeService
 from qa.spelling import passage_texts, speller_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,15 +25,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, default=ROOT / "data", help="an index of the bundled corpus")
     args = parser.parse_args()
-    kbase = KnowledgeBase.open(Settings(data_dir=args.index))
+    settings = Settings(data_dir=args.index)
+    kbase = KnowledgeBase.open(settings)
     speller = speller_for(kbase.keyword_index(Role.TEACHER))
-    retriever = kbase.retriever(Role.TEACHER)
+    service = KnowledgeService(kbase, llm=None)
 
     def correct(question: str):
         """Both passes as the service runs them: against the collection's words, then against the passages
-        the corrected question retrieves (Speller.correct_against)."""
+        the corrected question retrieves (Speller.correct_against), retrieved as KnowledgeService.ask_stream
+        does."""
         text, fixes = speller.correct(question)
-        hits = retriever.search(text, k=5).hits
+        hits = service.search(text, k=settings.top_k, per_doc=3).hits
         _, more = speller.correct_against(text, passage_texts(hits))
         return fixes + more
 
