@@ -20,7 +20,7 @@ _PISHI = re.compile(r"批示|instruction|endorse", re.I)
 _GENERIC = set(
     "调研报告 报告 讲稿 课程 专题 专题课 案例 哪些 哪几篇 几篇 多少篇 获得 得到 拿到 领导 省领导 批示 肯定性 写 写了 提交 形成 "
     "关于 有关 涉及 方面 主题 期 班 中青班 县处班 乡镇书记班 学员 列出 所有 全部 一共 共有 篇 份 理论课 党性课 实践课 能力课 "
-    "年 讲 哪 有 什么 research report reports which list cases lectures got received leader leaders instruction".split()
+    "年 讲 哪 有 什么 学校 开设 开设的 专题 讲了 都 几讲 哪几讲 哪几 哪几个 一共 教学 教学案例 案例库 库 涉及 属于 门 research report reports which list cases lectures got received leader leaders instruction".split()
 )
 
 

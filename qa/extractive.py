@@ -224,8 +224,8 @@ class ExtractiveAnswerer:
         for s, e in sentence_spans(doc.text, unit.end, end):
             if len(out) >= limit:
                 break
-            if any(h.start == s for h in doc.headings) or e - s < 4:
-                continue
+            if any(h.start == s for h in doc.headings) or e - s < 4 or _QUESTION_END.search(doc.text[s:e]):
+                continue  # a heading, a fragment, or another question (a case's discussion questions): no answer
             out.append(self._doc_piece(ev, doc, unit.hit_rank, s, e))
         return out
 
@@ -244,16 +244,31 @@ class ExtractiveAnswerer:
         return sorted(chosen, key=lambda p: p.order)
 
     def _section(self, ev: Evidence) -> list[Piece]:
+        """The key sentences of the best unit's section in document order; the whole enumeration when they stand
+        in one ("采取了三个办法：一是…二是…三是…", a numbered list). A heading or a question of the document is
+        answered by the sentences after it; a case's discussion questions, which echo a question's words, answer
+        nothing: the next best unit is tried."""
         order = ev.ranked()
         best = ev.units[order[0]]
-        if best.kind == "heading" or best.asks:
-            return self._body_of_heading(ev, best, KEY_SENTENCES)
+        for i in order[:LIST_ANCHORS]:
+            if ev.units[i].kind != "heading" and not ev.units[i].asks:
+                break
+            body = self._body_of_heading(ev, ev.units[i], KEY_SENTENCES)
+            if body:
+                doc = self._doc(ev.units[i], ev)
+                return self._with_enumeration(ev, body, doc, ev.units[i].start,
+                                              cp.heading_body_end(doc, ev.units[i].start))
+        best_i = next((i for i in order[:LIST_ANCHORS] if ev.units[i].kind != "heading" and not ev.units[i].asks),
+                      None)
+        if best_i is None:
+            return []
+        best = ev.units[best_i]
         doc = self._doc(best, ev)
         if doc is None:
             return self._factual(ev)
         start = cp.section_start(doc, best.start)
         end = cp.section_end(doc, best.start)
-        best_p = float(ev.probs[order[0]])
+        best_p = float(ev.probs[best_i])
         chosen, seen = [], set()
         for i in order:
             unit = ev.units[i]
@@ -263,6 +278,26 @@ class ExtractiveAnswerer:
             if same and unit.kind != "heading" and not unit.asks and unit.text not in seen:
                 seen.add(unit.text)
                 chosen.append(self._piece(ev, unit))
+        return self._with_enumeration(ev, chosen, doc, start, end)
+
+    def _with_enumeration(self, ev: Evidence, chosen: list[Piece], doc: Document | None, lo: int,
+                          hi: int) -> list[Piece]:
+        """The pieces chosen (best first) in document order; when one of them stands in an enumeration of the
+        section [lo, hi) — "一是…二是…", ；-parts, a numbered list — every item of it, at most cp.MAX_ITEMS
+        (how/why answers of these materials are enumerations: a few top sentences leave items out)."""
+        if doc is None:
+            return sorted(chosen, key=lambda p: p.order[1])
+        for piece in chosen:
+            items = [it for it in _enumeration_at(doc, piece.order[1])
+                     if lo <= it.start < hi and not _QUESTION_END.search(it.text)]
+            if len(items) < 2:
+                continue
+            items = items[: cp.MAX_ITEMS]
+            rank = piece.order[0]
+            listed = [self._doc_piece(ev, doc, rank, it.start, it.end, it.text) for it in items]
+            keep = [p for p in chosen if not any(it.start <= p.order[1] < it.end for it in items)
+                    and p.text not in {x.text for x in listed}]
+            return sorted(keep + listed, key=lambda p: p.order[1])
         return sorted(chosen, key=lambda p: p.order[1])
 
     def _lists_for(self, ev: Evidence, unit: Unit) -> list[tuple[Document, list[cp.Item], str]]:
@@ -400,6 +435,21 @@ class ExtractiveAnswerer:
             lines.append(f"{n}. {collection.describe(entry.meta)}[{n}]")
         text = f"共 {len(found)} 篇：\n" + "\n".join(lines)
         return Answer(text, citations, False, related=related, evidence=1.0, kind=q.kind, notice=notice)
+
+
+_QUESTION_END = re.compile(r"[？?][”\"」\s]*$")
+
+
+def _enumeration_at(doc: Document, offset: int) -> list[cp.Item]:
+    """The enumeration that offset stands in: the "一是…二是…" / ；-parts of its paragraph, else the numbered list
+    one of whose items holds it."""
+    line = next((ln for ln in cp.lines(doc) if ln.start <= offset < ln.end), None)
+    if line is not None and line.marker is None:
+        inline = cp.inline_list(doc, line.start, line.end)
+        if len(inline) >= 2:
+            return inline
+    run = cp.list_containing(doc, offset)
+    return cp.items_of(doc, run) if run else []
 
 
 def _occurs(word: str, text: str) -> bool:

@@ -29,7 +29,9 @@ _EN_ORDINAL = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_EN_ORDIN
 # the kinds, most specific first; each pattern is Chinese | English
 _COLLECTION = re.compile(
     r"(哪些|哪几篇|哪几份|几篇|多少篇|几份|列出|有什么)[^，。？?]{0,12}(调研报告|报告|讲稿|课程|专题课|案例)(?!中|里|提出|写到|讲到|指出)|"
-    r"(调研报告|报告|讲稿|案例)[^，。？?]{0,6}(有哪些|有哪几篇|有几篇|共几篇)|"
+    r"(调研报告|报告|讲稿|案例)(?!中|里|提出|写到|讲到|指出)[^，。？?]{0,6}(有哪些|有哪几篇|有哪几个|有几篇|共几篇)|"
+    # the school's courses by category ("学校开设的党性课有哪些？", "能力课一共有哪几讲？")
+    r"(理论课|党性课|实践课|能力课)[^，。？?]{0,8}(有哪些|哪些专题|有哪几|哪几讲|几讲|几门)|"
     r"(获得|得到|拿到)(了)?(领导|省领导|省委|市委)?[^，。？?]{0,6}批示的|"
     r"(哪些|which)\s*(?:research\s+)?reports?\b|\breports?\b.{0,30}\b(instruction|pishi|endorse)",
     re.I,

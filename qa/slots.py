@@ -56,6 +56,16 @@ _ASK_DURATION = re.compile(r"多久|多长时间|多少天|几天|\bhow long\b",
 _ASK_TERM = re.compile(r"叫什么|叫做什么|称为什么|称作什么|被称为|被叫作|被称作|什么名字|名称|简称|概括为|归纳为|"
                        r"\bcalled\b|\bname of\b|\bterm\b", re.I)
 _ASK_PERSON = re.compile(r"是谁|谁|哪位|\bwho\b|\bwhom\b", re.I)
+# a place or an organisation by its name: "哪两个乡镇" is answered by "白沙镇和青石乡", not by "在2个乡镇试点";
+# "哪所高职院校" by "青川职业技术学院", not by "省内高职院校" (a near miss names the kind, not the one asked for)
+_WHICH = r"哪(?:一|两|几|[二三四五六七八九十])?\s*(?:个|座|家|所|些)?"
+_ASK_PLACE = re.compile(rf"{_WHICH}(?:周边|相邻|邻近|省内|省外|地级)?(?:乡镇|镇|乡|村|县|市|区|省份|省|设区市|地级市|街道|社区)(?![长委政域级民])|"
+                        r"\bwhich (?:towns?|townships?|villages?|count(?:y|ies)|cit(?:y|ies)|provinces?|districts?)\b|"
+                        r"\bin what (?:province|city|county)\b", re.I)
+_ASK_ORG = re.compile(rf"{_WHICH}(?:(?![类种样方])[\u4e00-\u9fff]){{0,6}}?(?:企业|公司|学校|院校|高校|医院|银行|合作社|大学|学院|集团|部门)|"
+                      r"(?:企业|公司|院校|学校|医院|大学|学院|集团)[^，。？?]{0,3}(?:叫什么|什么名字|名称)|"
+                      r"\bwhich (?:compan(?:y|ies)|firms?|schools?|universit(?:y|ies)|colleges?|hospitals?|"
+                      r"enterprises?|banks?|departments?)\b", re.I)
 _ASK_COUNT = re.compile(r"多少|几[个名家项次条位所座户倍]?|\bhow many\b|\bhow much\b|\bnumber of\b|\bamount\b", re.I)
 
 # a named term: quoted (“四单工作法”, 《…》) or introduced by 称为/叫做/简称
@@ -69,6 +79,17 @@ _DURATION = re.compile(rf"{_NUM}\s*{_APPROX}\s*(?:个)?\s*(?:天|日|小时|分�
 _ANY_NUMBER = re.compile(rf"\d+(?:[.,]\d+)*|[{_CN_NUM}]{{2,8}}|[一二两三四五六七八九十]\s*[{_MEASURES}]")
 # a person, cheaply: "张某", a title followed by a name ("馆长李秀英"), a name followed by what people do ("李秀英介绍");
 # jieba's person-name tags (about 10 ms a sentence) only where asked for: `fills(..., thorough=True)`
+# a place by name: two to four characters and an administrative unit ("白沙镇", "岚山县"), the character before
+# the unit no generic word's ("全县", "各乡镇", "周边省份", "一个中部县", "地级市" name no place), not 市场, 区域…
+_GENERIC_BEFORE = "全各该本每此其这那外邻周边个多数级部在大小上下同原新老旧一二两三四五六七八九十百几省市县区乡镇村"
+_PLACE = re.compile(rf"[\u4e00-\u9fff]{{1,3}}[^\W\d_A-Za-z{_GENERIC_BEFORE}](?:省|市|县|区|镇|乡|村|街道|社区)"
+                    r"(?![场民域别庄委长级政城化里内外属直])")
+# an organisation by name: a name and the kind of body ("青川职业技术学院", "云溪茶业有限公司", "县农业农村局"); a
+# generic modifier before a bare 公司 ("物业公司", "强村公司", "平台公司") names none
+_ORG = re.compile(r"[\u4e00-\u9fffA-Za-z·]{2,12}?(?:有限责任公司|股份有限公司|有限公司|公司|集团|大学|学院|学校|中学|小学|"
+                  r"医院|银行|合作社|研究院|研究所|局|委员会)")
+_GENERIC_ORG = re.compile(r"(?:物业|保洁|平台|国有|民营|上市|科技|投资|建设|运营|第三方|强村|村级|县级|市级|省级|子|母|分|总|"
+                          r"外资|合资|私营|控股|龙头|一家|这家|该|有关|相关|各|本|两家|几家|多家)(?:公司|集团|局)$")
 _SOMEONE = re.compile(
     r"[\u4e00-\u9fff]某[某甲乙丙]?|"
     r"(?:书记|主任|局长|县长|市长|镇长|乡长|村长|馆长|团长|组长|院长|校长|厂长|经理|站长|所长|处长|科长|社长|教授|老师|同志)"
@@ -78,7 +99,8 @@ _SOMEONE = re.compile(
 
 @dataclass(frozen=True)
 class Slot:
-    kind: str  # "percent" | "money" | "year" | "date" | "age" | "duration" | "measure" | "count" | "person" | "term"
+    kind: str  # "percent" | "money" | "year" | "date" | "age" | "duration" | "place" | "org" | "measure" | "count" |
+    #            "person" | "term"
     measure: str = ""  # the measure word asked for ("名", "项"), for kind "measure"
 
 
@@ -94,6 +116,10 @@ def asked_slot(question: str) -> Slot | None:
         return Slot("date")
     if _ASK_DURATION.search(question):
         return Slot("duration")
+    if _ASK_PLACE.search(question):  # before the count: "另外3个是哪几个县" asks for names, not a number
+        return Slot("place")
+    if _ASK_ORG.search(question):  # before the term: "那所高职院校叫什么名字" asks for a school, not a “term”
+        return Slot("org")
     m = _ASK_MEASURE.search(question)
     word = m.group(1) if m else ""
     if not word and re.search(r"\bhow (?:many|much)\b", question, re.I):
@@ -127,7 +153,7 @@ def _pattern(slot: Slot) -> re.Pattern | None:
         words = re.escape(slot.measure) if len(slot.measure) > 1 else f"[{_group(slot.measure)}]"
         return _measure_pattern(words)
     return {"percent": _PERCENT, "money": _MONEY, "year": _YEAR, "date": _DATE, "age": _AGE, "duration": _DURATION,
-            "count": _ANY_NUMBER, "person": _SOMEONE, "term": _TERM}.get(slot.kind)
+            "count": _ANY_NUMBER, "person": _SOMEONE, "term": _TERM, "place": _PLACE, "org": _ORG}.get(slot.kind)
 
 
 @lru_cache(maxsize=64)
@@ -141,11 +167,20 @@ def value_spans(slot: Slot | None, text: str, question: str) -> list[tuple[int, 
     if pattern is None or not text:
         return []
     out = []
+    named = slot.kind in ("place", "org")
     for m in pattern.finditer(text):
         value = next((g for g in m.groups() if g), m.group(0)) if m.groups() else m.group(0)
+        if named and (_named_in(value, question) or (slot.kind == "org" and _GENERIC_ORG.search(value))):
+            continue
         if value.strip() and value.strip() not in question:
             out.append(m.span())
     return out
+
+
+def _named_in(value: str, question: str) -> bool:
+    """A name found without word boundaries ("组赴岚山县") is the question's own when one of its tails of three
+    characters or more is in the question ("岚山县")."""
+    return any(value[i:] in question for i in range(max(1, len(value) - 2)))
 
 
 def _people(text: str) -> list[str]:

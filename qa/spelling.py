@@ -70,7 +70,11 @@ class Speller:
         # a typo of pinyin input is a homophone: the changed character sounds the same (tones aside)
         if _NUMERAL.search(word):
             return None  # "三字", "一问", "事一次": numbers and what they count are no typos of a word
-        found = {w for i in positions for w in self._homophones(word, i)}
+        # a function character ("各是", "处里") is a word boundary a long question runs across, not a slip: only
+        # content characters are changed, into content characters (as the stray-character pass and
+        # correct_against do)
+        found = {w for i in positions if word[i] not in _FUNCTION
+                 for w in self._homophones(word, i) if w[i] not in _FUNCTION}
         if not found:
             return None
         ranked = sorted(found, key=lambda w: -self._df.get(w, 0))

@@ -157,3 +157,28 @@ def test_a_question_in_the_document_is_answered_by_what_follows_it(settings, emb
                                "当年苍岭的老百姓为什么愿意冒着杀头的危险支持红军？")
     assert not answer.refused and "打土豪、分田地" in answer.answer
     assert "为什么愿意" not in answer.answer  # the document's own question is no answer
+
+
+ENUMERATED = """---
+title: 柳巷社区加装电梯案例
+type: case
+date: 2024-05-01
+access: public
+---
+## 二、主要做法
+加装电梯是柳巷社区居民呼声最高的事，也是最难办的事。难就难在不同楼层居民的利益诉求不一致，低层住户不愿出资。社区党委没有简单地少数服从多数，而是采取了三个办法：一是“楼栋议事”，以单元为单位召开议事会，让不同楼层的居民面对面协商。二是“阶梯分摊”，按楼层高低确定不同的出资比例。三是“补偿协商”，对采光受影响的低层住户给予适当补偿。
+
+## 三、思考题
+1. 柳巷社区党委是怎样化解加装电梯中不同楼层居民之间的分歧的？
+2. 结合本地实际，谈谈如何推动老旧小区加装电梯？
+"""
+
+
+def test_a_how_answer_gives_the_whole_enumeration_and_no_discussion_question(settings, embedder, tmp_path):
+    # the discussion question echoes the question word for word; it answers nothing. The method is the
+    # enumeration "一是…二是…三是…", every item of it
+    answer = _ask_one_document(settings, embedder, tmp_path, "cases/liuxiang.md", ENUMERATED,
+                               "柳巷社区党委是怎样化解加装电梯中不同楼层居民之间的分歧的？")
+    assert not answer.refused
+    assert "楼栋议事" in answer.answer and "阶梯分摊" in answer.answer and "补偿协商" in answer.answer
+    assert "？" not in answer.answer and "谈谈" not in answer.answer

@@ -29,6 +29,9 @@ def test_ordinals(question, n):
     ("云溪县茶产业调研报告提出的第四条金点子是什么？", "ordinal"),
     ("哪些调研报告获得了领导批示？", "collection"),
     ("第33期中青班写了哪些调研报告？", "collection"),
+    ("学校开设的党性课有哪些？", "collection"),  # the school's courses by category
+    ("能力课一共有哪几讲？", "collection"),
+    ("石门县案例中的做法有哪些？", "list"),  # what a case says, not which cases there are
     ("How many grids is Shimen County divided into?", "quantity"),
     ("Why was the summer tea not developed?", "why"),
 ])

@@ -17,6 +17,13 @@ from qa.slots import Slot, asked_slot, fills
     ("How many tons of tea did Yunxi County produce in 2023?", Slot("measure", "吨")),
     ("河东区由居民提需求、居民打分验收的改造工作方法叫什么？", Slot("term")),
     ("修炼党性的“五面镜子”是哪五面？", None),
+    ("岚山县试点“生态积分”的是哪两个乡镇？", Slot("place")),
+    ("另外3个是哪几个县？", Slot("place")),  # names, not a count
+    ("跟哪几个周边省份签的合作协议？", Slot("place")),
+    ("开设12个“订单班”的那所高职院校叫什么名字？", Slot("org")),  # a school, not a “term”
+    ("Which company developed the app?", Slot("org")),
+    ("由哪个部门牵头负责日常工作？", Slot("org")),
+    ("哪几类企业参加了座谈？", Slot("count")),  # kinds of firms are no firm's name
 ])
 def test_the_slot_asked_for(question, slot):
     assert asked_slot(question) == slot
@@ -37,6 +44,16 @@ def test_the_slot_asked_for(question, slot):
     ("江城市2024年举办了多少场“夜市招聘”？", "2023年共举办“夜市招聘”18场", True),  # the year is another feature
     ("河东区居民打分验收的改造工作方法叫什么？", "河东区探索形成“四单工作法”", True),
     ("“首违不罚”的做法叫什么？", "出台轻微违法行为“首违不罚”清单", False),  # the question's own term
+    # a place or a body by name; the kind of place or body alone, or the question's own names, fill nothing
+    ("岚山县试点“生态积分”的是哪两个乡镇？", "岚山县在2个乡镇试点“生态积分”制度", False),
+    ("岚山县试点“生态积分”的是哪两个乡镇？", "调研组赴岚山县白沙镇和青石乡调研", True),
+    ("跟哪几个周边省份签的合作协议？", "与周边省份签订政务服务合作协议", False),
+    ("那起化工企业异味事件发生在哪个省？", "是外省某地发生的一起化工企业异味事件", False),
+    ("石门县归哪个地级市管？", "2021年全县信访总量在所在地级市排名靠前，农贸市场", False),
+    ("开设12个“订单班”的那所高职院校叫什么名字？", "推动省内高职院校与重点产业链企业共建“订单班”", False),
+    ("开设12个“订单班”的那所高职院校叫什么名字？", "青川职业技术学院开设12个“订单班”", True),
+    ("“石门智治”平台是哪家公司开发建设的？", "由县国有平台公司负责建设", False),
+    ("“石门智治”平台是哪家公司开发建设的？", "由青川数智科技有限公司开发建设", True),
 ])
 def test_whether_a_sentence_fills_it(question, text, filled):
     assert fills(asked_slot(question), text, question) is filled
