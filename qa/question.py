@@ -24,7 +24,12 @@ _ORDINAL_FIRST = re.compile(r"(头一|首)(条|点|项)")
 _ORDINAL_LAST = re.compile(r"最后一(条|点|项)")
 _EN_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
                 "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth")
-_EN_ORDINAL = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_EN_ORDINALS) + r")|(?:no\.|item|number)\s*(\d{1,2}))\b", re.I)
+# an English ordinal names an item only before what is counted ("the third golden idea", "the 2nd point"): "the
+# 32nd cohort", "the first form", "first established" are no items of a list
+_EN_ITEM = r"(?:\s+[a-z-]+){0,2}?\s+(?:proposals?|ideas?|suggestions?|recommendations?|points?|items?|measures?|steps?|" \
+           r"requirements?|principles?|standards?|tasks?|one|mirrors?|aspects?|policy|policies)\b"
+_EN_ORDINAL = re.compile(r"\b(?:(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_EN_ORDINALS) + r"))(?=" + _EN_ITEM
+                         + r")|(?:no\.|item|number)\s*(\d{1,2}))\b", re.I)
 
 # the kinds, most specific first; each pattern is Chinese | English
 _COLLECTION = re.compile(
@@ -227,4 +232,11 @@ def _analyse(question: str, words: str) -> Question:  # keyed by the word list: 
         count = chinese_number(m.group(1))
     return Question(text=text, kind=kind, ordinal=ordinal, english=english, tokens=tokens, words=words,
                     quoted=quoted, grams=char_grams(_ASKING.sub(" ", text)), count=count,
-                    slot=asked_slot(text) if kind in ("quantity", "name", "other", "yesno") else None)
+                    slot=_slot(text, kind))
+
+
+def _slot(text: str, kind: str) -> Slot | None:
+    """The value asked for by a factual question; a list question asks for one only when it wants places or bodies
+    by name ("是哪两个乡镇": the names, which a near miss lacks)."""
+    slot = asked_slot(text) if kind in ("quantity", "name", "other", "yesno", "list") else None
+    return slot if kind != "list" or (slot is not None and slot.kind in ("place", "org")) else None

@@ -12,6 +12,8 @@ def test_chinese_numbers(raw, n):
 @pytest.mark.parametrize("question, n", [
     ("云溪县茶产业调研报告提出的第三条金点子是什么？", 3), ("第二十条是什么", 20), ("第十二点建议", 12),
     ("第3项", 3), ("头一条金点子", 1), ("最后一条建议是什么", -1), ("What is the third golden idea?", 3),
+    ("What's the 2nd point?", 2), ("How many trainees of the 32nd cohort took part?", None),  # a cohort, no item
+    ("When was the base first established?", None),
     ("那第二条呢？", 2), ("石门县有多少个网格", None),
 ])
 def test_ordinals(question, n):

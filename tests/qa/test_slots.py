@@ -54,6 +54,9 @@ def test_the_slot_asked_for(question, slot):
     ("开设12个“订单班”的那所高职院校叫什么名字？", "青川职业技术学院开设12个“订单班”", True),
     ("“石门智治”平台是哪家公司开发建设的？", "由县国有平台公司负责建设", False),
     ("“石门智治”平台是哪家公司开发建设的？", "由青川数智科技有限公司开发建设", True),
+    ("推行“五必访”制度的是青川省哪个县？", "青川省某县在全县推行“五必访”制度", False),
+    ("没人用的文化广场在哪个乡镇？", "附近的几个自然村，积分可到村里的“生态超市”兑换", False),
+    ("那5家保洁企业都叫什么？", "鼓励有条件的村成立村级保洁合作社", False),
 ])
 def test_whether_a_sentence_fills_it(question, text, filled):
     assert fills(asked_slot(question), text, question) is filled
@@ -69,3 +72,4 @@ def test_lists_and_methods_ask_for_no_value():
     assert analyse("石门县的“三色积分”有哪些？").slot is None
     assert analyse("如何提高基层治理效能？").slot is None
     assert analyse("河东区一共聘请了多少名社区规划师？").slot == Slot("measure", "名")
+
