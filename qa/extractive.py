@@ -30,7 +30,7 @@ from qa.question import Question, analyse, char_grams, parts, question_ordinal  
 from qa.records import REFUSAL, Answer, Citation
 from qa.scoring import AnswerModel, load_model
 from qa.slots import fills
-from qa.units import DocCache, Unit
+from qa.units import DocCache, Unit, doc_section, is_prompt
 
 FACTUAL_KINDS = ("quantity", "name", "yesno", "other")  # composed from the best sentence(s), part by part
 MAX_FACTUAL = 3  # sentences of a factual answer at most (the include ratio decides how many, ≤ this)
@@ -224,8 +224,9 @@ class ExtractiveAnswerer:
         for s, e in sentence_spans(doc.text, unit.end, end):
             if len(out) >= limit:
                 break
-            if any(h.start == s for h in doc.headings) or e - s < 4 or _QUESTION_END.search(doc.text[s:e]):
-                continue  # a heading, a fragment, or another question (a case's discussion questions): no answer
+            if any(h.start == s for h in doc.headings) or e - s < 4 or _QUESTION_END.search(doc.text[s:e]) \
+                    or is_prompt(doc.text[s:e], unit.section):
+                continue  # a heading, a fragment, another question or a prompt to discuss: no answer
             out.append(self._doc_piece(ev, doc, unit.hit_rank, s, e))
         return out
 
@@ -288,8 +289,8 @@ class ExtractiveAnswerer:
         if doc is None:
             return sorted(chosen, key=lambda p: p.order[1])
         for piece in chosen:
-            items = [it for it in _enumeration_at(doc, piece.order[1])
-                     if lo <= it.start < hi and not _QUESTION_END.search(it.text)]
+            items = [it for it in _enumeration_at(doc, piece.order[1], piece.order[1] + len(piece.quote), hi)
+                     if lo <= it.start < hi and not is_prompt(it.text, doc_section(doc, it.start))]
             if len(items) < 2:
                 continue
             items = items[: cp.MAX_ITEMS]
@@ -440,15 +441,17 @@ class ExtractiveAnswerer:
 _QUESTION_END = re.compile(r"[？?][”\"」\s]*$")
 
 
-def _enumeration_at(doc: Document, offset: int) -> list[cp.Item]:
-    """The enumeration that offset stands in: the "一是…二是…" / ；-parts of its paragraph, else the numbered list
-    one of whose items holds it."""
+def _enumeration_at(doc: Document, offset: int, end: int, within: int) -> list[cp.Item]:
+    """The enumeration that doc.text[offset:end] stands in — the "一是…二是…" / ；-parts of its paragraph, else the
+    numbered list one of whose items holds it — or, when it announces one ("…按照“四问”的方法来解读："), the
+    numbered list after it (before `within`)."""
     line = next((ln for ln in cp.lines(doc) if ln.start <= offset < ln.end), None)
     if line is not None and line.marker is None:
         inline = cp.inline_list(doc, line.start, line.end)
         if len(inline) >= 2:
             return inline
-    run = cp.list_containing(doc, offset)
+    run = cp.list_after(doc, offset, within) if doc.text[offset:end].rstrip().endswith(("：", ":")) else None
+    run = run or cp.list_containing(doc, offset)
     return cp.items_of(doc, run) if run else []
 
 

@@ -19,7 +19,9 @@ KINDS = ("collection", "ordinal", "list", "why", "how", "definition", "quantity"
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNIT = {"十": 10, "百": 100}
 _NUM = r"[零〇一二两三四五六七八九十百\d]{1,4}"
-_ORDINAL = re.compile(rf"第\s*({_NUM})\s*(?:条|点|项|个|方面|部分|种|类|步|位)")
+# "放在第一位", "居全省第14位" rank something, they name no item of a list
+_ORDINAL = re.compile(rf"(?<!放在)(?<!摆在)(?<!位居)(?<![居省市县])第\s*({_NUM})\s*"
+                      r"(?:条|点|项|个|方面|部分|种|类|步|位)")
 _ORDINAL_FIRST = re.compile(r"(头一|首)(条|点|项)")
 _ORDINAL_LAST = re.compile(r"最后一(条|点|项)")
 _EN_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",

@@ -52,6 +52,15 @@ def marker_of(line: str) -> tuple[str, int, int] | None:
     return None
 
 
+# a case's or a lecture's questions for discussion: what stands there asks, it answers nothing
+_DISCUSSION = re.compile(r"思考题|讨论题|思考与讨论|讨论与思考|研讨题|课后思考|问题讨论|案例讨论|思考练习")
+_PROMPT = re.compile(r"谈谈|谈一谈|说一说|请结合|请联系|试分析|请分析|请思考|你怎么看|你如何看")
+
+
+def is_prompt(text: str, section: str = "") -> bool:
+    return bool(_PROMPT.search(text) or _DISCUSSION.search(section))
+
+
 @dataclass(frozen=True)
 class Unit:
     """One piece of evidence: doc.text[start:end], where it stands, and what it is."""
@@ -71,9 +80,9 @@ class Unit:
 
     @property
     def asks(self) -> bool:
-        """The unit is itself a question (a lecture's "为什么…？", a case's discussion question): what answers it
-        stands after it."""
-        return self.text.rstrip("”\"」 ").endswith(("？", "?"))
+        """The unit is itself a question (a lecture's "为什么…？", a case's discussion question) or a prompt to
+        discuss ("结合本地实际，谈谈…", anything under 思考题): what answers it, if anything, stands after it."""
+        return self.text.rstrip("”\"」 ").endswith(("？", "?")) or is_prompt(self.text, self.section)
 
     @property
     def dangling(self) -> bool:

@@ -182,3 +182,33 @@ def test_a_how_answer_gives_the_whole_enumeration_and_no_discussion_question(set
     assert not answer.refused
     assert "楼栋议事" in answer.answer and "阶梯分摊" in answer.answer and "补偿协商" in answer.answer
     assert "？" not in answer.answer and "谈谈" not in answer.answer
+
+
+ANNOUNCED = """---
+title: 政策解读方法讲稿
+type: lecture
+date: 2024-06-01
+access: public
+---
+## 二、政策文件怎么读
+### （二）“四问”解读法
+面对一份新出台的政策文件，我建议按照“四问”的方法来解读：
+1. 问来龙：这项政策是在什么背景下出台的？
+2. 问要义：政策的核心条款是什么？
+3. 问变化：与原有政策相比，有哪些新规定？
+4. 问落地：本地区、本部门应当怎样执行？
+
+## 三、思考题
+结合本单位实际，谈谈“四问”解读法怎样用在新政策文件上。
+"""
+
+
+def test_a_sentence_that_announces_a_list_is_answered_with_the_list(settings, embedder, tmp_path):
+    # the items are questions of the method, not discussion questions: they are the answer; the prompt to
+    # discuss under 思考题 is not
+    answer = _ask_one_document(settings, embedder, tmp_path, "lectures/siwen.md", ANNOUNCED,
+                               "“四问”解读法是怎样解读一份新政策文件的？")
+    assert not answer.refused
+    for item in ("问来龙", "问要义", "问变化", "问落地"):
+        assert item in answer.answer
+    assert "谈谈" not in answer.answer

@@ -14,6 +14,7 @@ def test_chinese_numbers(raw, n):
     ("第3项", 3), ("头一条金点子", 1), ("最后一条建议是什么", -1), ("What is the third golden idea?", 3),
     ("What's the 2nd point?", 2), ("How many trainees of the 32nd cohort took part?", None),  # a cohort, no item
     ("When was the base first established?", None),
+    ("为什么把党的领导放在第一位？", None), ("排在第二位的金点子讲的是什么？", 2),  # a rank is no item; this is
     ("那第二条呢？", 2), ("石门县有多少个网格", None),
 ])
 def test_ordinals(question, n):
