@@ -200,16 +200,28 @@ def parts(text: str) -> list[str]:
     return [text]
 
 
+_PLEASE = re.compile(r"^\s*(?:请问|想问|我想问|想请教|请教|我想知道|想了解|麻烦问)")
+
+
 def core(text: str) -> str:
-    """The question proper of a long question: its last sentences that ask something."""
+    """The question proper of a long question and the sentence before it, which names what "这个联盟", "这种
+    模式" refer to. A long question tells the asker's situation first (its "几个月", "有没有人看到" ask nothing):
+    the question proper opens with 请问 (想问, 我想知道…), else it is the run of sentences ending in ？ that closes
+    the text; without either, the sentences from the first that asks something."""
     if len(text) <= LONG_QUESTION:
         return text
     parts = [p for p in _SENTENCE_END.split(text) if p.strip()]
-    asking = [p for p in parts if _ASKS.search(p)]
-    if not asking:
-        return text
-    first = parts.index(asking[0])
-    return "".join(parts[first:]).strip() or text
+    first = next((i for i, p in enumerate(parts) if _PLEASE.search(p)), None)
+    if first is None and parts and parts[-1].rstrip().endswith(("？", "?")):
+        first = len(parts) - 1
+        while first > 0 and parts[first - 1].rstrip().endswith(("？", "?")):
+            first -= 1
+    if first is None:
+        asking = [p for p in parts if _ASKS.search(p)]
+        if not asking:
+            return text
+        return "".join(parts[parts.index(asking[0]):]).strip() or text
+    return "".join(parts[max(0, first - 1):]).strip() or text
 
 
 def analyse(question: str) -> Question:

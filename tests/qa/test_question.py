@@ -64,3 +64,14 @@ def test_the_parts_of_a_multi_part_question():
     # context before an ask stays with it; one ask is one part
     assert parts("如果按照这个标准，石门县一共划分了多少个网格？") == ["如果按照这个标准，石门县一共划分了多少个网格？"]
     assert parts("石门县的网格里，农村网格和城镇网格各有多少个？") == ["石门县的网格里，农村网格和城镇网格各有多少个？"]
+
+
+def test_the_question_proper_of_a_long_question():
+    from qa.question import core
+
+    text = ("我在山区乡镇当党委书记，住在顶楼的老人几个月下不了一次楼，不知道村里到底有没有人看到预警。"
+            "去年有个村就是预警在群里发了，监测员却一直没看手机，差点酿成大祸，大家都很着急，领导也催了好几次。"
+            "听说桐岭县有一套逐级叫应的机制。请问这套机制叫什么，具体是怎样叫应下去的？")
+    # the situation asks nothing ("几个月", "有没有人"); 请问 opens the question, the sentence before names "这套机制"
+    assert core(text) == "听说桐岭县有一套逐级叫应的机制。请问这套机制叫什么，具体是怎样叫应下去的？"
+    assert core("石门县一共划了多少个网格？") == "石门县一共划了多少个网格？"  # a short question is itself
