@@ -422,7 +422,7 @@ class ExtractiveAnswerer:
 
     def _collection(self, q: Question, filters: Filters | None, related: list[Citation]) -> Answer | None:
         query, found = collection.find(q.text, self.keyword, filters)
-        if not (query.types or query.cohort_no or query.year or query.pishi is not None or query.category):
+        if not query.constrained:
             return None  # nothing in the question names metadata: answer it from the passages
         if not found:
             return Answer(NO_MATCH, [], True, related=related, evidence=1.0, kind=q.kind)

@@ -33,14 +33,28 @@ _EN_ITEM = r"(?:\s+[a-z-]+){0,2}?\s+(?:proposals?|ideas?|suggestions?|recommenda
 _EN_ORDINAL = re.compile(r"\b(?:(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_EN_ORDINALS) + r"))(?=" + _EN_ITEM
                          + r")|(?:no\.|item|number)\s*(\d{1,2}))\b", re.I)
 
+_META_CUE = r"(?:\d{1,3}\s*期|中青班|县处班|乡镇书记班|培训班|进修班|(?<!\d)20\d\d|批示|教研部|教研室|专门[讲写]|库里)"
+# the documents themselves are asked for: the noun closes the asking phrase ("写了些什么调研报告？"), or the asking
+# word closes the clause ("报告有哪几份？") or asks which of them drew a 批示 ("报告里，哪篇得到了领导批示？") — not
+# "报告提出了哪些建议", which asks what they say
+_DOCS_ASKED = (r"(?:(?:哪些|哪几篇|哪几份|哪篇|哪几个|哪几讲|几篇|多少篇|几份|什么)[^，。？?]{0,8}"
+               r"(?:调研报告|报告|讲稿|课程|课|案例|材料)(?![中里的]|提出|写到|讲到|指出)"
+               r"|(?:调研报告|报告|讲稿|课程|课|案例|材料)[^，。？?]{0,8}(?:哪些|哪几[篇份个讲门]?|哪篇|几篇|多少篇|几份)"
+               r"(?=\s*(?:[？?。，,]|$|呢|啊|吧))"
+               r"|(?:调研报告|报告|讲稿|案例)(?:里|中)?[，,]?\s*有?(?:哪篇|哪几篇|哪几份|哪些)(?=[^，。？?]{0,10}批示))")
 # the kinds, most specific first; each pattern is Chinese | English
 _COLLECTION = re.compile(
     r"(哪些|哪几篇|哪几份|几篇|多少篇|几份|列出|有什么)[^，。？?]{0,12}(调研报告|报告|讲稿|课程|专题课|案例)(?!中|里|提出|写到|讲到|指出)|"
-    r"(调研报告|报告|讲稿|案例)(?!中|里|提出|写到|讲到|指出)[^，。？?]{0,6}(有哪些|有哪几篇|有哪几个|有几篇|共几篇)|"
+    r"(调研报告|报告|讲稿|案例)(?!中|里|提出|写到|讲到|指出)[^，。？?]{0,6}(有哪些|有哪几篇|有哪几个|有几篇|共几篇)"
+    r"(?=\s*(?:[？?。，,]|$|呢|啊|吧))|"
     # the school's courses by category ("学校开设的党性课有哪些？", "能力课一共有哪几讲？")
     r"(理论课|党性课|实践课|能力课)[^，。？?]{0,8}(有哪些|哪些专题|有哪几|哪几讲|几讲|几门)|"
     r"(获得|得到|拿到)(了)?(领导|省领导|省委|市委)?[^，。？?]{0,6}批示的|"
-    r"(哪些|which)\s*(?:research\s+)?reports?\b|\breports?\b.{0,30}\b(instruction|pishi|endorse)",
+    # documents asked for by what the metadata holds — a cohort or class, a year, a 批示, a teaching department,
+    # "专门讲/写…的材料" — in the clause that asks for them ("34期中青班学员写的报告有哪几份？", "2023年都讲过哪些课？")
+    rf"(?={_META_CUE})[^。？?]{{0,24}}{_DOCS_ASKED}|{_DOCS_ASKED}[^。？?]{{0,24}}{_META_CUE}|"
+    r"(哪些|which)\s*(?:research\s+)?reports?\b|\breports?\b.{0,30}\b(instruction|pishi|endorse)|"
+    r"\bwhich\s+(?:teaching\s+)?(?:cases|lectures|courses)\b",
     re.I,
 )
 _LIST = re.compile(
