@@ -35,6 +35,9 @@ from qa.units import DocCache, Unit, doc_section, is_prompt
 FACTUAL_KINDS = ("quantity", "name", "yesno", "other")  # composed from the best sentence(s), part by part
 MAX_FACTUAL = 3  # sentences of a factual answer at most (the include ratio decides how many, ≤ this)
 KEY_SENTENCES = 4  # how/why/definition: key sentences of one section at most (measured: eval key-point recall)
+# how/why/definition: the rest of the best sentence's paragraph follows it (measured on eval/sets/train, 32 why
+# questions: key-point recall 0.48 → 0.58, all key points 0.34 → 0.47; how and definition unchanged)
+PARAGRAPH_FOLLOWS = True
 LIST_ANCHORS = 5  # the best units tried, in order, as the anchor of a list or an ordinal item
 NO_MATCH = "资料中没有找到符合条件的文档。"
 _PROPOSAL = re.compile(r"金点子|建议|对策|举措|点子|golden idea|proposal|recommendation|suggestion", re.I)
@@ -279,6 +282,20 @@ class ExtractiveAnswerer:
             if same and unit.kind != "heading" and not unit.asks and unit.text not in seen:
                 seen.add(unit.text)
                 chosen.append(self._piece(ev, unit))
+        # a paragraph states its matter, then explains it: the best sentence is followed by the rest of its
+        # paragraph (the causes after "有15家处于亏损状态", the steps after "采取了以下做法"), up to KEY_SENTENCES
+        quoted = {(p.order[1]) for p in chosen}
+        line = next((ln for ln in cp.lines(doc) if ln.start <= best.start < ln.end), None)  # the whole paragraph,
+        paragraph_end = line.end if line is not None else best.line_end                   # not the chunk's part
+        for s, e in sentence_spans(doc.text, best.end, paragraph_end) if PARAGRAPH_FOLLOWS else ():
+            if len(chosen) >= KEY_SENTENCES:
+                break
+            text = doc.text[s:e].strip()
+            if s in quoted or len(text) < 4 or _QUESTION_END.search(text) or is_prompt(text, best.section) \
+                    or text in seen:
+                continue
+            seen.add(text)
+            chosen.append(self._doc_piece(ev, doc, best.hit_rank, s, e))
         return self._with_enumeration(ev, chosen, doc, start, end)
 
     def _with_enumeration(self, ev: Evidence, chosen: list[Piece], doc: Document | None, lo: int,

@@ -212,3 +212,26 @@ def test_a_sentence_that_announces_a_list_is_answered_with_the_list(settings, em
     for item in ("问来龙", "问要义", "问变化", "问落地"):
         assert item in answer.answer
     assert "谈谈" not in answer.answer
+
+
+EXPLAINED = """---
+title: 托育服务调研报告
+type: report
+date: 2024-06-01
+access: public
+---
+## 三、存在的问题
+### （一）机构经营困难
+调研的26家托育机构中，有15家处于亏损状态，其中社会办机构亏损面更大。房租和人工成本占机构运营成本的七成以上，而收托率偏低进一步摊高了单位成本。部分机构反映，普惠补贴标准偏低、拨付周期长，难以弥补限价带来的收入缺口。
+
+### （二）人才队伍不稳
+托育从业人员流动性大，持证上岗比例不高。
+"""
+
+
+def test_a_why_answer_keeps_the_paragraph_that_explains_the_matter(settings, embedder, tmp_path):
+    # the sentence that matches the question states the matter; the causes follow it in its paragraph
+    answer = _ask_one_document(settings, embedder, tmp_path, "reports/tuoyu.md", EXPLAINED,
+                               "托育调研发现多数托育机构亏损，原因是什么？")
+    assert not answer.refused
+    assert "房租和人工成本" in answer.answer and "收托率偏低" in answer.answer and "普惠补贴标准偏低" in answer.answer
