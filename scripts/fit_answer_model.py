@@ -89,6 +89,8 @@ def _collect(name: str, folder: Path, work: Path, limit: int | None, embedder, r
     speller = speller_for(keyword)
     examples = []
     for e in raw:
+        if e["kind"] == "collection":
+            continue  # answered from document metadata before any evidence is scored: no example for either model
         # as the service reads a question: its typos corrected, from the collection's words and the passages found
         text = speller.correct(e["text"])[0]
         text = speller.correct_against(text, passage_texts(e["hits"]))[0]
