@@ -26,9 +26,10 @@ _PISHI = re.compile(r"批示|instruction|endorse", re.I)
 _GENERIC = set(
     "调研报告 报告 讲稿 课程 专题 专题课 案例 哪些 哪几篇 几篇 多少篇 获得 得到 拿到 领导 省领导 批示 肯定性 写 写了 提交 形成 "
     "关于 有关 涉及 方面 主题 期 班 中青班 县处班 乡镇书记班 学员 列出 所有 全部 一共 共有 篇 份 理论课 党性课 实践课 能力课 "
-    "年 讲 哪 有 什么 学校 开设 开设的 专题 讲了 都 几讲 哪几讲 哪几 哪几个 一共 教学 教学案例 案例库 库 涉及 属于 门 "
-    "讲过 课 哪篇 哪几份 些 写 写的 交 交了 学员 老师 教师 新增 完成 完成的 专门 材料 资料 库里 算 想 系统 了解 这件 这件事 "
-    "件事 事 专门讲 专门写 是 的 过 里 中 做 属于 只限 research report reports which list cases lectures got received leader leaders instruction".split()
+    "年 讲 哪 有 什么 学校 开设 开设的 讲了 都 几讲 哪几讲 哪几 哪几个 教学 教学案例 案例库 库 属于 门 讲过 课 哪篇 "
+    "哪几份 些 写的 交 交了 老师 教师 新增 完成 完成的 专门 材料 资料 库里 算 想 系统 了解 这件 这件事 件事 事 专门讲 "
+    "专门写 是 的 过 里 中 做 只限 "
+    "research report reports which list cases lectures got received leader leaders instruction".split()
 )
 
 
@@ -110,8 +111,8 @@ def parse(question: str) -> CollectionQuery:
     m = _COHORT.search(question)
     cohort_no = (m.group(1) or m.group(3)) if m else None
     cohort_class = (m.group(2) or m.group(4)) if m else None
-    if cohort_class is None and _CLASS.search(question):
-        cohort_class = _CLASS.search(question).group(0)
+    if cohort_class is None and (alone := _CLASS.search(question)):
+        cohort_class = alone.group(0)
     year = _YEAR.search(question)
     category = _CATEGORY.search(question)
     pishi = False if _NO_PISHI.search(question) else (True if _PISHI.search(question) else None)

@@ -94,6 +94,11 @@ def _run_end(doc: Document, run: list[int]) -> int:
     return len(doc.text)
 
 
+def line_at(doc: Document, offset: int) -> Line | None:
+    """The paragraph (line of the document) that holds offset."""
+    return next((line for line in lines(doc) if line.start <= offset < line.end), None)
+
+
 def list_containing(doc: Document, offset: int) -> list[int] | None:
     """The innermost list one of whose items (the item line and what stands under it) holds offset."""
     ls = lines(doc)

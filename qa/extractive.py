@@ -30,7 +30,7 @@ from qa.question import Question, analyse, char_grams, parts, question_ordinal  
 from qa.records import REFUSAL, Answer, Citation
 from qa.scoring import AnswerModel, load_model
 from qa.slots import fills
-from qa.units import DocCache, Unit, doc_section, is_prompt
+from qa.units import DocCache, Unit, asks, doc_section, is_prompt
 
 FACTUAL_KINDS = ("quantity", "name", "yesno", "other")  # composed from the best sentence(s), part by part
 MAX_FACTUAL = 3  # sentences of a factual answer at most (the include ratio decides how many, ≤ this)
@@ -227,8 +227,7 @@ class ExtractiveAnswerer:
         for s, e in sentence_spans(doc.text, unit.end, end):
             if len(out) >= limit:
                 break
-            if any(h.start == s for h in doc.headings) or e - s < 4 or _QUESTION_END.search(doc.text[s:e]) \
-                    or is_prompt(doc.text[s:e], unit.section):
+            if any(h.start == s for h in doc.headings) or e - s < 4 or asks(doc.text[s:e], unit.section):
                 continue  # a heading, a fragment, another question or a prompt to discuss: no answer
             out.append(self._doc_piece(ev, doc, unit.hit_rank, s, e))
         return out
@@ -253,17 +252,16 @@ class ExtractiveAnswerer:
         answered by the sentences after it; a case's discussion questions, which echo a question's words, answer
         nothing: the next best unit is tried."""
         order = ev.ranked()
-        best = ev.units[order[0]]
+        best_i = None
         for i in order[:LIST_ANCHORS]:
-            if ev.units[i].kind != "heading" and not ev.units[i].asks:
+            unit = ev.units[i]
+            if unit.kind != "heading" and not unit.asks:
+                best_i = i
                 break
-            body = self._body_of_heading(ev, ev.units[i], KEY_SENTENCES)
+            body = self._body_of_heading(ev, unit, KEY_SENTENCES)
             if body:
-                doc = self._doc(ev.units[i], ev)
-                return self._with_enumeration(ev, body, doc, ev.units[i].start,
-                                              cp.heading_body_end(doc, ev.units[i].start))
-        best_i = next((i for i in order[:LIST_ANCHORS] if ev.units[i].kind != "heading" and not ev.units[i].asks),
-                      None)
+                doc = self._doc(unit, ev)
+                return self._with_enumeration(ev, body, doc, unit.start, cp.heading_body_end(doc, unit.start))
         if best_i is None:
             return []
         best = ev.units[best_i]
@@ -284,15 +282,14 @@ class ExtractiveAnswerer:
                 chosen.append(self._piece(ev, unit))
         # a paragraph states its matter, then explains it: the best sentence is followed by the rest of its
         # paragraph (the causes after "有15家处于亏损状态", the steps after "采取了以下做法"), up to KEY_SENTENCES
-        quoted = {(p.order[1]) for p in chosen}
-        line = next((ln for ln in cp.lines(doc) if ln.start <= best.start < ln.end), None)  # the whole paragraph,
-        paragraph_end = line.end if line is not None else best.line_end                   # not the chunk's part
+        quoted = {p.order[1] for p in chosen}
+        line = cp.line_at(doc, best.start)  # the whole paragraph, not the retrieved chunk's part of it
+        paragraph_end = line.end if line is not None else best.line_end
         for s, e in sentence_spans(doc.text, best.end, paragraph_end) if PARAGRAPH_FOLLOWS else ():
             if len(chosen) >= KEY_SENTENCES:
                 break
             text = doc.text[s:e].strip()
-            if s in quoted or len(text) < 4 or _QUESTION_END.search(text) or is_prompt(text, best.section) \
-                    or text in seen:
+            if s in quoted or len(text) < 4 or asks(text, best.section) or text in seen:
                 continue
             seen.add(text)
             chosen.append(self._doc_piece(ev, doc, best.hit_rank, s, e))
@@ -455,14 +452,11 @@ class ExtractiveAnswerer:
         return Answer(text, citations, False, related=related, evidence=1.0, kind=q.kind, notice=notice)
 
 
-_QUESTION_END = re.compile(r"[？?][”\"」\s]*$")
-
-
 def _enumeration_at(doc: Document, offset: int, end: int, within: int) -> list[cp.Item]:
     """The enumeration that doc.text[offset:end] stands in — the "一是…二是…" / ；-parts of its paragraph, else the
     numbered list one of whose items holds it — or, when it announces one ("…按照“四问”的方法来解读："), the
     numbered list after it (before `within`)."""
-    line = next((ln for ln in cp.lines(doc) if ln.start <= offset < ln.end), None)
+    line = cp.line_at(doc, offset)
     if line is not None and line.marker is None:
         inline = cp.inline_list(doc, line.start, line.end)
         if len(inline) >= 2:

@@ -77,8 +77,6 @@ _DATE = re.compile(rf"(?:19|20)\d{{2}}\s*年|{_NUM}\s*月(?:{_NUM}\s*[日号])?|
 _AGE = re.compile(rf"{_NUM}\s*{_APPROX}\s*(?:周岁|岁)")
 _DURATION = re.compile(rf"{_NUM}\s*{_APPROX}\s*(?:个)?\s*(?:天|日|小时|分钟|周|星期|个月|月|年|晚)")
 _ANY_NUMBER = re.compile(rf"\d+(?:[.,]\d+)*|[{_CN_NUM}]{{2,8}}|[一二两三四五六七八九十]\s*[{_MEASURES}]")
-# a person, cheaply: "张某", a title followed by a name ("馆长李秀英"), a name followed by what people do ("李秀英介绍");
-# jieba's person-name tags (about 10 ms a sentence) only where asked for: `fills(..., thorough=True)`
 # a place by name: two to four characters and an administrative unit ("白沙镇", "岚山县"), the character before
 # the unit no generic word's ("全县", "各乡镇", "周边省份", "一个中部县", "地级市" name no place), not 市场, 区域…
 _GENERIC_BEFORE = "全各该本每此其这那某外邻周边个多数级部在大小上下同原新老旧一二两三四五六七八九十百几省市县区乡镇村" \
@@ -87,12 +85,14 @@ _PLACE = re.compile(rf"[\u4e00-\u9fff]{{1,3}}[^\W\d_A-Za-z{_GENERIC_BEFORE}](?:�
                     r"(?![场民域别庄委长级政城化里内外属直])")
 # an organisation by name: a name and the kind of body ("青川职业技术学院", "云溪茶业有限公司", "县农业农村局"); a
 # generic modifier before a bare 公司 ("物业公司", "强村公司", "平台公司") names none
-_ORG = re.compile(r"[\u4e00-\u9fffA-Za-z·]{2,12}?(?P<kind>有限责任公司|股份有限公司|有限公司|公司|集团|大学|学院|学校|中学|小学|"
+_ORG = re.compile(r"[\u4e00-\u9fffA-Za-z·]{2,12}?(?:有限责任公司|股份有限公司|有限公司|公司|集团|大学|学院|学校|中学|小学|"
                   r"医院|银行|合作社|研究院|研究所|局|委员会)")
 _GENERIC_ORG = re.compile(r"(?:物业|保洁|平台|国有|民营|上市|科技|投资|建设|运营|第三方|强村|村级|县级|市级|省级|子|母|分|总|"
                           r"外资|合资|私营|控股|龙头|一家|这家|该|有关|相关|各|本|两家|几家|多家|专业|股份|农民|高职|职业|"
                           r"普通|民办|公办|重点|各类|这些|那些|上级|乡镇|基层|社会|中|小|大|高等|几所|一所)"
                           r"(?:公司|集团|大学|学院|学校|中学|小学|医院|银行|合作社|研究院|研究所|局|委员会)$")  # "…有限公司" names one
+# a person, cheaply: "张某", a title followed by a name ("馆长李秀英"), a name followed by what people do ("李秀英介绍");
+# jieba's person-name tags (about 10 ms a sentence) only where asked for: `fills(..., thorough=True)`
 _SOMEONE = re.compile(
     r"[\u4e00-\u9fff]某[某甲乙丙]?|"
     r"(?:书记|主任|局长|县长|市长|镇长|乡长|村长|馆长|团长|组长|院长|校长|厂长|经理|站长|所长|处长|科长|社长|教授|老师|同志)"
@@ -172,7 +172,7 @@ def value_spans(slot: Slot | None, text: str, question: str) -> list[tuple[int, 
     out = []
     named = slot.kind in ("place", "org")
     for m in pattern.finditer(text):
-        value = m.group(0) if named or not m.groups() else next((g for g in m.groups() if g), m.group(0))
+        value = next((g for g in m.groups() if g), m.group(0)) if m.groups() else m.group(0)
         if named and (_named_in(value, question) or (slot.kind == "org" and _GENERIC_ORG.search(value))):
             continue
         if value.strip() and value.strip() not in question:
@@ -198,4 +198,3 @@ def fills(slot: Slot | None, text: str, question: str, *, thorough: bool = False
     if value_spans(slot, text, question):
         return True
     return slot.kind == "person" and thorough and any(v not in question for v in _people(text))
-

@@ -61,6 +61,12 @@ def is_prompt(text: str, section: str = "") -> bool:
     return bool(_PROMPT.search(text) or _DISCUSSION.search(section))
 
 
+def asks(text: str, section: str = "") -> bool:
+    """The text is itself a question (a lecture's "为什么…？", a case's discussion question) or a prompt to discuss
+    ("结合本地实际，谈谈…", anything under 思考题): what answers it, if anything, stands after it."""
+    return text.rstrip("”\"」 \t\r\n").endswith(("？", "?")) or is_prompt(text, section)
+
+
 @dataclass(frozen=True)
 class Unit:
     """One piece of evidence: doc.text[start:end], where it stands, and what it is."""
@@ -80,9 +86,7 @@ class Unit:
 
     @property
     def asks(self) -> bool:
-        """The unit is itself a question (a lecture's "为什么…？", a case's discussion question) or a prompt to
-        discuss ("结合本地实际，谈谈…", anything under 思考题): what answers it, if anything, stands after it."""
-        return self.text.rstrip("”\"」 ").endswith(("？", "?")) or is_prompt(self.text, self.section)
+        return asks(self.text, self.section)
 
     @property
     def dangling(self) -> bool:
