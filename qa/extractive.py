@@ -309,11 +309,30 @@ class ExtractiveAnswerer:
                 continue
             items = items[: cp.MAX_ITEMS]
             rank = piece.order[0]
+            named = named_item(ev.question, items)
+            if named is not None:  # "“扫码入企”登记具体怎么操作": that item, whole, not the list around it
+                return self._item_pieces(ev, doc, rank, named)
             listed = [self._doc_piece(ev, doc, rank, it.start, it.end, it.text) for it in items]
             keep = [p for p in chosen if not any(it.start <= p.order[1] < it.end for it in items)
                     and p.text not in {x.text for x in listed}]
             return sorted(keep + listed, key=lambda p: p.order[1])
         return sorted(chosen, key=lambda p: p.order[1])
+
+    def _item_pieces(self, ev: Evidence, doc: Document, rank: int, item: cp.Item) -> list[Piece]:
+        """An enumeration's item in full: its line's sentences, or a numbered heading's body, ≤ KEY_SENTENCES."""
+        line = cp.line_at(doc, item.start)
+        if line is None:
+            return [self._doc_piece(ev, doc, rank, item.start, item.end, item.text)]
+        end = cp.heading_body_end(doc, line.start) if line.heading else max(line.end, item.end)
+        out = []
+        for s, e in sentence_spans(doc.text, line.end if line.heading else item.start, end):
+            if len(out) >= KEY_SENTENCES:
+                break
+            text = doc.text[s:e]
+            if any(h.start == s for h in doc.headings) or len(text.strip()) < 4:
+                continue
+            out.append(self._doc_piece(ev, doc, rank, s, e, cp.strip_marker(text) if s == line.start else None))
+        return out or [self._doc_piece(ev, doc, rank, item.start, item.end, item.text)]
 
     def _lists_for(self, ev: Evidence, unit: Unit) -> list[tuple[Document, list[cp.Item], str]]:
         """Candidate lists a unit points at, each with the text that introduces it: the list under its heading
@@ -464,6 +483,26 @@ def _enumeration_at(doc: Document, offset: int, end: int, within: int) -> list[c
     run = cp.list_after(doc, offset, within) if doc.text[offset:end].rstrip().endswith(("：", ":")) else None
     run = run or cp.list_containing(doc, offset)
     return cp.items_of(doc, run) if run else []
+
+
+_NAME_NOISE = re.compile(r"[\s“”\"'‘’「」《》*（）()]")
+MIN_LABEL = 2  # characters: a one-character label ("一：") names nothing
+
+
+def _label(text: str) -> str:
+    """An item's label, the words before its colon ("“扫码入企”登记：为开发区…" → 扫码入企登记), without quote marks."""
+    colon = next((i for i, c in enumerate(text) if c in "：:"), -1)
+    return _NAME_NOISE.sub("", text[:colon]) if colon > 0 else ""
+
+
+def named_item(q: Question, items: list[cp.Item]) -> cp.Item | None:
+    """The one item of an enumeration the question names: by its whole label ("…建议的“扫码入企”登记怎么操作"),
+    else by a quoted term of the question only that item holds. None when no item or several are named."""
+    asked = _NAME_NOISE.sub("", q.text)
+    named = [it for it in items if len(label := _label(it.text)) >= MIN_LABEL and label in asked]
+    if len(named) != 1 and q.quoted:
+        named = [it for it in items if any(t in it.text for t in q.quoted)]
+    return named[0] if len(named) == 1 else None
 
 
 def _occurs(word: str, text: str) -> bool:
