@@ -222,14 +222,20 @@ class ExtractiveAnswerer:
         doc = self._doc(unit, ev)
         if doc is None:
             return []
-        end = cp.heading_body_end(doc, unit.start)
+        return self._sentences(ev, doc, unit.hit_rank, unit.end, cp.heading_body_end(doc, unit.start), unit.section,
+                               limit)
+
+    def _sentences(self, ev: Evidence, doc: Document, rank: int, lo: int, hi: int, section: str,
+                   limit: int) -> list[Piece]:
+        """Up to `limit` sentences of doc.text[lo:hi] that can answer: no heading, fragment, question of the
+        document or prompt to discuss."""
         out = []
-        for s, e in sentence_spans(doc.text, unit.end, end):
+        for s, e in sentence_spans(doc.text, lo, hi):
             if len(out) >= limit:
                 break
-            if any(h.start == s for h in doc.headings) or e - s < 4 or asks(doc.text[s:e], unit.section):
-                continue  # a heading, a fragment, another question or a prompt to discuss: no answer
-            out.append(self._doc_piece(ev, doc, unit.hit_rank, s, e))
+            if any(h.start == s for h in doc.headings) or e - s < 4 or asks(doc.text[s:e], section):
+                continue
+            out.append(self._doc_piece(ev, doc, rank, s, e))
         return out
 
     def _factual(self, ev: Evidence) -> list[Piece]:
@@ -319,20 +325,19 @@ class ExtractiveAnswerer:
         return sorted(chosen, key=lambda p: p.order[1])
 
     def _item_pieces(self, ev: Evidence, doc: Document, rank: int, item: cp.Item) -> list[Piece]:
-        """An enumeration's item in full: its line's sentences, or a numbered heading's body, ≤ KEY_SENTENCES."""
+        """An enumeration's item in full: its line's sentences from the item on, or a numbered heading's body,
+        ≤ KEY_SENTENCES."""
+        whole = [self._doc_piece(ev, doc, rank, item.start, item.end, item.text)]
         line = cp.line_at(doc, item.start)
         if line is None:
-            return [self._doc_piece(ev, doc, rank, item.start, item.end, item.text)]
-        end = cp.heading_body_end(doc, line.start) if line.heading else max(line.end, item.end)
-        out = []
-        for s, e in sentence_spans(doc.text, line.end if line.heading else item.start, end):
-            if len(out) >= KEY_SENTENCES:
-                break
-            text = doc.text[s:e]
-            if any(h.start == s for h in doc.headings) or len(text.strip()) < 4:
-                continue
-            out.append(self._doc_piece(ev, doc, rank, s, e, cp.strip_marker(text) if s == line.start else None))
-        return out or [self._doc_piece(ev, doc, rank, item.start, item.end, item.text)]
+            return whole
+        if line.heading:
+            lo, hi = line.end, cp.heading_body_end(doc, line.start)
+        else:
+            # from the item's start (an inline "一是…" part starts mid-line), past the line's marker when it has one
+            opening = line.end - len(cp.strip_marker(doc.text[line.start:line.end]))
+            lo, hi = max(item.start, opening), max(line.end, item.end)
+        return self._sentences(ev, doc, rank, lo, hi, doc_section(doc, item.start), KEY_SENTENCES) or whole
 
     def _lists_for(self, ev: Evidence, unit: Unit) -> list[tuple[Document, list[cp.Item], str]]:
         """Candidate lists a unit points at, each with the text that introduces it: the list under its heading
