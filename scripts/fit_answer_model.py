@@ -425,7 +425,12 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true",
                         help="reuse the retrieval cached in --work by the last run (features and fits only)")
     parser.add_argument("--dry-run", action="store_true", help="print the figures, write no weights")
+    parser.add_argument("--without", default="", help="comma-separated features to leave out (an ablation)")
     args = parser.parse_args()
+    without = {n for n in args.without.split(",") if n}
+    unknown = without - set(UNIT_FEATURES) - set(QUESTION_FEATURES)
+    if unknown:
+        parser.error(f"--without names unknown features {sorted(unknown)}")
     random.seed(0)
     from index.embedders import make_embedder
 
@@ -438,7 +443,7 @@ def main() -> None:
     created = datetime.now(timezone.utc).isoformat(timespec="seconds")
     fitted_on = {name: str(folder.relative_to(ROOT.parent)) for name, folder in SETS.items()}
     WEIGHTS_DIR.mkdir(exist_ok=True)
-    every = (set(UNIT_FEATURES) | set(QUESTION_FEATURES)) - EXCLUDED
+    every = (set(UNIT_FEATURES) | set(QUESTION_FEATURES)) - EXCLUDED - without
     # the support floor uses no model feature: fitted once, written to both weights files
     support_min_coverage, support_figures = _fit_support(examples)
     for name, keep in ((weights_name(embedder.fingerprint), every), (DEFAULT, every - DENSE_FEATURES)):
