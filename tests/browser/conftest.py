@@ -61,10 +61,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# Every page load, ask and API call of a module's tests comes from one address: on a fast machine they passed the
+# default 120 a minute and an answer came back as 请求过于频繁. Rate limiting is tested in tests/api; here it is set
+# out of the way (a test may still pass its own rate_limit_per_minute).
+BROWSER_RATE_LIMIT = 100_000
+
+
 def ingested(root: Path, files: dict[str, str], embedder, **settings):
     """(settings, knowledge base) over `files` (name → text) written to root/corpus and ingested for real."""
     from index.kbindex import KnowledgeBase
     from kb.settings import Settings
+
+    settings.setdefault("rate_limit_per_minute", BROWSER_RATE_LIMIT)
 
     corpus = root / "corpus"
     corpus.mkdir()
