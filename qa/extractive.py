@@ -5,7 +5,8 @@ the materials do not answer, else compose by kind — each quoted piece followed
   (fitted) of the best one's, at most MAX_FACTUAL, in document order;
 - list: every item of the list the best units point at (a numbered list in the document, a heading's
   sub-items, "一是…二是…", a ；-separated enumeration), in document order;
-- how / why / definition: the key sentences of the best unit's section, in document order;
+- how / why / definition: the key sentences of the best unit's section, in document order; a why answer that
+  gives no cause is followed by the causes the document states for it (its 原因分析 subsection);
 - ordinal: item N of the named report's 金点子 or of the list the best units point at;
 - collection: a list built from document metadata (qa/collection.py).
 """
@@ -39,6 +40,10 @@ KEY_SENTENCES = 4  # how/why/definition: key sentences of one section at most (m
 # questions: key-point recall 0.48 → 0.58, all key points 0.34 → 0.47; how and definition unchanged)
 PARAGRAPH_FOLLOWS = True
 LIST_ANCHORS = 5  # the best units tried, in order, as the anchor of a list or an ordinal item
+# why questions: a report states a problem in one section and its causes in another (三、存在的问题 … 四、原因分析);
+# a why answer whose sentences give no cause is answered from the document's section whose heading names causes
+CAUSE_HEADING = re.compile(r"原因|根源|成因|症结|缘由|为什么|为何")
+CAUSAL = re.compile(r"由于|因为|导致|造成|原因|在于|根源|致使|使得|源于|归因|根子")
 NO_MATCH = "资料中没有找到符合条件的文档。"
 _PROPOSAL = re.compile(r"金点子|建议|对策|举措|点子|golden idea|proposal|recommendation|suggestion", re.I)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -63,6 +68,7 @@ class Evidence:
     sims: np.ndarray | None = None  # each unit's similarity to the question
     asks: list[tuple[Question, np.ndarray]] = field(default_factory=list)  # a multi-part question's parts, each
     #                                                                        with its units' probabilities
+    query_vector: np.ndarray | None = None  # the question's vector (compared with sentence vectors stored at ingest)
 
     def ranked(self) -> list[int]:
         return [int(i) for i in np.argsort(-self.probs, kind="stable")]
@@ -112,7 +118,8 @@ class ExtractiveAnswerer:
             query_vector = self.embedder.embed_query(question)
         sims = self.docs.similarities(units, hits, query_vector)
         if not units:
-            return Evidence(q, hits, units, unit_features(q, units, hits, self.keyword, sims), np.zeros(0), 0.0, sims)
+            return Evidence(q, hits, units, unit_features(q, units, hits, self.keyword, sims), np.zeros(0), 0.0, sims,
+                            query_vector=query_vector)
         rows, probs, answerability = self._score(q, units, hits, sims)
         asks = parts(q.text) if q.kind in FACTUAL_KINDS else []
         scored = []
@@ -121,7 +128,8 @@ class ExtractiveAnswerer:
             scored = [(aq, *self._score(aq, units, hits, sims))
                       for aq in (with_senses(analyse(a), self.bridge) for a in asks)]
             answerability = float(np.mean([a for *_, a in scored]))
-        return Evidence(q, hits, units, rows, probs, answerability, sims, [(aq, p) for aq, _, p, _ in scored])
+        return Evidence(q, hits, units, rows, probs, answerability, sims, [(aq, p) for aq, _, p, _ in scored],
+                        query_vector=query_vector)
 
     def _score(self, q: Question, units: list[Unit], hits: list[Hit], sims) -> tuple[np.ndarray, np.ndarray, float]:
         """Each unit's features and probability of answering q, and q's answerability."""
@@ -171,6 +179,9 @@ class ExtractiveAnswerer:
                 return got, notice
         if kind in ("how", "why", "definition", "list", "collection"):
             got = self._section(ev)
+            if kind == "why" and got and not any(CAUSAL.search(p.text) for p in got):
+                causes = [p for p in self._causes(ev) if p.text not in {g.text for g in got}]
+                got = got + causes
             if got:
                 return got, ""
         if ev.asks:
@@ -300,6 +311,43 @@ class ExtractiveAnswerer:
             seen.add(text)
             chosen.append(self._doc_piece(ev, doc, best.hit_rank, s, e))
         return self._with_enumeration(ev, chosen, doc, start, end)
+
+    def _causes(self, ev: Evidence) -> list[Piece]:
+        """A why question whose best section states the problem without its causes: the key sentences of the
+        subsection of the same document, under a heading that names causes ("四、原因分析" > "（三）护理人才培养和
+        激励机制缺失"), that holds most of the question's words (idf-weighted); [] when the document has none or
+        the best unit already stands under one."""
+        best = ev.units[ev.ranked()[0]]
+        doc = self._doc(best, ev)
+        if doc is None or any(CAUSE_HEADING.search(h) for h in [*cp.heading_path(doc, best.start), best.section]):
+            return []
+        candidates = []
+        for h in doc.headings:
+            if not CAUSE_HEADING.search(h.title):
+                continue
+            end = cp.heading_body_end(doc, h.start)
+            subs = [c for c in doc.headings if h.start < c.start < end and c.level > h.level]
+            level = min((c.level for c in subs), default=0)
+            candidates += [c for c in subs if c.level == level] or [h]
+        stored = self.docs.sentence_vectors(ev.hits[best.hit_rank].doc_id)
+        if not candidates or stored is None or ev.query_vector is None:
+            return []
+        rows, matrix = stored
+        q = np.asarray(ev.query_vector, dtype=np.float32)
+        if matrix.shape[1] != q.shape[0]:
+            return []
+        sims = matrix @ (q / (np.linalg.norm(q) + 1e-9))
+
+        def closeness(h) -> float:  # the subsection's sentence most similar to the question
+            end = cp.heading_body_end(doc, h.start)
+            return max((float(sims[r]) for s, r in rows.items() if h.start <= s < end), default=-1.0)
+
+        score, heading = max(((closeness(h), h) for h in candidates), key=lambda x: x[0])
+        if score < 0:
+            return []
+        end = cp.heading_body_end(doc, heading.start)
+        got = self._sentences(ev, doc, best.hit_rank, heading.end, end, heading.title, KEY_SENTENCES)
+        return self._with_enumeration(ev, got, doc, heading.start, end)
 
     def _with_enumeration(self, ev: Evidence, chosen: list[Piece], doc: Document | None, lo: int,
                           hi: int) -> list[Piece]:

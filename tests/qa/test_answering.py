@@ -235,3 +235,39 @@ def test_a_why_answer_keeps_the_paragraph_that_explains_the_matter(settings, emb
                                "托育调研发现多数托育机构亏损，原因是什么？")
     assert not answer.refused
     assert "房租和人工成本" in answer.answer and "收托率偏低" in answer.answer and "普惠补贴标准偏低" in answer.answer
+
+
+CAUSED = """---
+title: 养老服务调研报告
+type: report
+date: 2024-06-01
+access: public
+---
+## 三、存在的主要问题
+### （一）床位结构性错配
+城区公办养老机构一床难求，部分机构轮候时间超过一年。乡镇敬老院床位闲置，平均空置率为38.5%。
+
+### （二）护理员队伍不稳定
+调研的27家养老机构中，护理员平均年龄为54.6岁。护理员月平均工资约3,200元，年流失率超过20%。
+
+## 四、原因分析
+### （一）规划布局与需求结构不匹配
+养老设施建设偏重“数量达标”，乡镇敬老院按照“一乡一院”布局，服务对象局限于特困人员。
+
+### （二）护理人才激励机制缺失
+护理员缺少清晰的职业发展通道和与技能等级挂钩的薪酬体系，行业吸引力弱。社会上对护理员职业存在“伺候人”的偏见。
+
+## 五、对策建议
+### （一）优化养老设施布局
+推动乡镇敬老院向区域养老服务中心转型。
+"""
+
+
+def test_a_why_answer_adds_the_reports_causes_for_the_problem_asked(settings, embedder, tmp_path):
+    # the problem section matches the question's words but states no cause; the report gives the causes in
+    # 四、原因分析, under the subsection about the problem asked (not the one about beds)
+    answer = _ask_one_document(settings, embedder, tmp_path, "reports/yanglao.md", CAUSED,
+                               "养老服务调研报告认为，养老护理员为什么总是招不来、留不住？")
+    assert not answer.refused
+    assert "职业发展通道" in answer.answer and "伺候人" in answer.answer
+    assert "一乡一院" not in answer.answer and "原因分析" not in answer.answer
