@@ -527,13 +527,19 @@ class ExtractiveAnswerer:
 def _enumeration_at(doc: Document, offset: int, end: int, within: int) -> list[cp.Item]:
     """The enumeration that doc.text[offset:end] stands in — the "一是…二是…" / ；-parts of its paragraph, else the
     numbered list one of whose items holds it — or, when it announces one ("…按照“四问”的方法来解读："), the
-    numbered list after it (before `within`)."""
+    numbered list after it (before `within`), as does a paragraph the list follows at once."""
     line = cp.line_at(doc, offset)
     if line is not None and line.marker is None:
         inline = cp.inline_list(doc, line.start, line.end)
         if len(inline) >= 2:
             return inline
     run = cp.list_after(doc, offset, within) if doc.text[offset:end].rstrip().endswith(("：", ":")) else None
+    if run is None and line is not None and line.marker is None and not line.heading:
+        # a paragraph that a numbered list follows at once introduces it, colon or not ("…提出了“五面镜子”自我
+        # 检视法，就是经常用五面镜子照一照自己。" before "#### 1. 以党章为镜" …)
+        ls = cp.lines(doc)
+        after = next((i for i, x in enumerate(ls) if x.start > line.start), None)
+        run = next((r for r in cp.lists(doc) if r[0] == after and ls[after].start < within), None)
     run = run or cp.list_containing(doc, offset)
     return cp.items_of(doc, run) if run else []
 

@@ -214,6 +214,38 @@ def test_a_sentence_that_announces_a_list_is_answered_with_the_list(settings, em
     assert "谈谈" not in answer.answer
 
 
+INTRODUCED = """---
+title: 党性修养讲稿
+type: lecture
+date: 2024-06-01
+access: public
+---
+## 四、修炼党性的“三面镜子”
+针对年轻干部的特点，我在教学中提出了“三面镜子”自我检视法，就是经常用三面镜子照一照自己。
+
+#### 1. 以党章为镜
+党章是党的根本大法。对照党章，看自己是否履行了党员义务。
+
+#### 2. 以先进典型为镜
+以先进典型为镜，就是要看到差距，学习他们的公仆情怀。
+
+#### 3. 以群众评价为镜
+群众是最好的裁判，群众满意不满意是检验作风的标准。
+
+## 五、几点要求
+年轻干部要从小事小节上严起。
+"""
+
+
+def test_a_paragraph_a_numbered_list_follows_is_answered_with_the_list(settings, embedder, tmp_path):
+    # the paragraph names the method without a colon; the numbered headings after it are its content
+    answer = _ask_one_document(settings, embedder, tmp_path, "lectures/jingzi.md", INTRODUCED,
+                               "“三面镜子”自我检视法是怎么照的？")
+    assert not answer.refused
+    for item in ("以党章为镜", "以先进典型为镜", "以群众评价为镜"):
+        assert item in answer.answer
+
+
 EXPLAINED = """---
 title: 托育服务调研报告
 type: report
