@@ -69,7 +69,9 @@ _HOW = re.compile(r"如何|怎样|怎么(?!样)|怎么样做|采取了?什么|�
 _DEFINITION = re.compile(r"是什么|指什么|什么是|是指|何谓|含义|内涵|意思|what (?:is|does|was) (?:the |an? )?\w|\bmean(?:s|ing)?\b|\bdefin", re.I)
 _QUANTITY = re.compile(
     r"多少|几[个名家项次条年月天万亿人位所座户倍]|哪一?年|何时|什么时候|哪天|几月|几号|数量|比例|面积|金额|人数|百分之|"
-    r"\bhow (?:many|much|long|large|big|old)\b|\bwhat (?:year|percentage|share|proportion|number|amount)\b|\bwhen\b",
+    r"\bhow (?:many|much|long|large|big|old)\b|\bwhat (?:year|percentage|share|proportion|number|amount)\b|\bwhen\b|"
+    # "What is the forest coverage rate of …", "What's the property-fee collection rate …": a value, not a definition
+    r"\bwhat(?:'s|\s+is|\s+was)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:rate|ratio|percentage|proportion|number|amount|total)\b",
     re.I,
 )
 _NAME = re.compile(r"叫什么|名称|称为|称作|谁|哪位|哪个(单位|部门|地方|县|市|镇)|什么名字|\bwho\b|\bcalled\b|\bname of\b", re.I)

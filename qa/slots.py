@@ -42,7 +42,16 @@ _ASK_MEASURE = re.compile(rf"(?:多少|几)\s*(?:万|亿)?\s*(人次|平方米|�
 _ASK_PERCENT = re.compile(r"百分之几|百分比|比例|占比|几成|比重|多大比|\bpercent|\bshare\b|\bproportion\b", re.I)
 _ASK_MONEY = re.compile(r"多少钱|多少资金|金额|预算|投资|年薪|工资|报酬|薪酬|补贴|补助|奖励资金|\bhow much money\b|\bcost\b", re.I)
 _ASK_YEAR = re.compile(r"哪一?年|哪年|何年|\bwhat year\b|\bwhich year\b|\bin what year\b", re.I)
-_ASK_DATE = re.compile(r"何时|什么时候|哪一?天|几月|几号|几日|哪个月|\bwhen\b|\bwhat date\b|\bwhich day\b", re.I)
+_ASK_DATE = re.compile(r"何时|什么时候|哪一?天|几月|几号|几日|哪个月|星期几|周几|礼拜几|\bwhen\b|\bwhat date\b|"
+                       r"\bwhich day\b|\bwhat day\b", re.I)
+# an English question asks for a number when "how many / how much" comes before any "when": "how many cadres
+# fanned out to the villages when the flood hit" asks for a count, "When was …, and how many …" for a date first
+_EN_COUNT_FIRST = re.compile(r"\bhow (?:many|much)\b(?!.*\bwhen\b.*\bhow (?:many|much)\b)(?=.*\bwhen\b)", re.I)
+_EN_HOW_MANY = re.compile(r"\bhow (?:many|much)\b((?:\s+[\w'-]+){0,4})", re.I)
+# "how much … pay / cost / spend": money, whatever stands after "how much"
+_EN_MONEY = re.compile(r"\b(?:pay|paid|pays|cost|costs|price|prices|money|salary|salaries|wages?|fees?|subsid(?:y|ies)|"
+                       r"spend|spent|invest(?:ed|ment)?|budget|fund(?:s|ing)?|earn(?:s|ed)?|yuan|rmb)\b", re.I)
+_EN_RATE = re.compile(r"\b(?:rate|ratio)\b", re.I)
 _ASK_AGE = re.compile(r"年纪|岁数|年龄|几岁|多少岁|\bhow old\b|\bage\b", re.I)
 # English measure words of "how many …": the Chinese measure a passage writes after the number
 _EN_MEASURE = (
@@ -73,7 +82,8 @@ _TERM = re.compile(r"[“\"「『《]([^”\"」』》]{2,16})[”\"」』》]|(
 _PERCENT = re.compile(rf"\d+(?:\.\d+)?\s*[%％]|百分之[{_CN_NUM}\d]+|[{_CN_NUM}]成|\d+(?:\.\d+)?个百分点")
 _MONEY = re.compile(rf"{_NUM}\s*{_APPROX}\s*{_SCALE}\s*(?:元|块)")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年|[一二〇零][〇零一二三四五六七八九]{3}年")
-_DATE = re.compile(rf"(?:19|20)\d{{2}}\s*年|{_NUM}\s*月(?:{_NUM}\s*[日号])?|{_NUM}\s*[日号]|春|夏|秋|冬|上旬|中旬|下旬|当天|次日")
+_DATE = re.compile(rf"(?:19|20)\d{{2}}\s*年|{_NUM}\s*月(?:{_NUM}\s*[日号])?|{_NUM}\s*[日号]|春|夏|秋|冬|上旬|中旬|下旬|当天|次日|"
+                   r"(?:星期|礼拜|周)[一二三四五六日天](?![一二三四五六七八九十])")
 _AGE = re.compile(rf"{_NUM}\s*{_APPROX}\s*(?:周岁|岁)")
 _DURATION = re.compile(rf"{_NUM}\s*{_APPROX}\s*(?:个)?\s*(?:天|日|小时|分钟|周|星期|个月|月|年|晚)")
 _ANY_NUMBER = re.compile(rf"\d+(?:[.,]\d+)*|[{_CN_NUM}]{{2,8}}|[一二两三四五六七八九十]\s*[{_MEASURES}]")
@@ -109,13 +119,13 @@ class Slot:
 
 def asked_slot(question: str) -> Slot | None:
     """The value a question asks for, most specific shape first (None: it asks for no value)."""
-    if _ASK_PERCENT.search(question):
+    if _ASK_PERCENT.search(question) or (_EN_RATE.search(question) and _latin(question)):
         return Slot("percent")
     if _ASK_AGE.search(question):
         return Slot("age")
     if _ASK_YEAR.search(question):
         return Slot("year")
-    if _ASK_DATE.search(question):
+    if _ASK_DATE.search(question) and not _EN_COUNT_FIRST.search(question):
         return Slot("date")
     if _ASK_DURATION.search(question):
         return Slot("duration")
@@ -125,8 +135,13 @@ def asked_slot(question: str) -> Slot | None:
         return Slot("org")
     m = _ASK_MEASURE.search(question)
     word = m.group(1) if m else ""
-    if not word and re.search(r"\bhow (?:many|much)\b", question, re.I):
-        word = next((w for pattern, w in _EN_MEASURE if pattern.search(question)), "")
+    english = _EN_HOW_MANY.search(question) if not word else None
+    if english:
+        if english.group(0).lower().startswith("how much") and _EN_MONEY.search(question):
+            return Slot("money")
+        # the measure is the noun counted, right after "how many" ("how many village and group cadres"), not a
+        # word elsewhere in the question ("the people's deputies", "members")
+        word = next((w for pattern, w in _EN_MEASURE if pattern.search(english.group(1))), "")
     if word == "个":  # the general measure word: any counted number answers it
         return Slot("count")
     if word:
@@ -142,6 +157,10 @@ def asked_slot(question: str) -> Slot | None:
     if _ASK_COUNT.search(question):
         return Slot("count")
     return None
+
+
+def _latin(question: str) -> bool:
+    return len(re.findall(r"[A-Za-z]", question)) > 2 * len(re.findall(r"[\u4e00-\u9fff]", question))
 
 
 def _group(word: str) -> str:

@@ -29,6 +29,8 @@ def test_ordinals(question, n):
     ("为什么云溪县的夏秋茶没有得到充分开发？", "why"),
     ("石门县如何推行积分制？", "how"),
     ("全过程人民民主是什么", "definition"),
+    ("What is the forest coverage rate of Yunxi County?", "quantity"),  # a value, not a definition
+    ("What is whole-process people's democracy?", "definition"),
     ("云溪县茶产业调研报告提出的第四条金点子是什么？", "ordinal"),
     ("哪些调研报告获得了领导批示？", "collection"),
     ("第33期中青班写了哪些调研报告？", "collection"),

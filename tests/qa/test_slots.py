@@ -24,6 +24,14 @@ from qa.slots import Slot, asked_slot, fills
     ("Which company developed the app?", Slot("org")),
     ("由哪个部门牵头负责日常工作？", Slot("org")),
     ("哪几类企业参加了座谈？", Slot("count")),  # kinds of firms are no firm's name
+    ("无会日定在星期几？", Slot("date")),
+    # English: the measure is the noun counted, right after "how many", not a word elsewhere in the question
+    ("Before the people's deputies voted, how many candidate projects were shortlisted?", Slot("count")),
+    ("Of the 45 villages, how many have paid dividends to members?", Slot("count")),
+    ("How many village and group cadres fanned out to the villages when the flood hit?", Slot("measure", "名")),
+    ("When was the base set up, and how many counties did it cover?", Slot("date")),
+    ("How much do elderly people usually pay per meal?", Slot("money")),
+    ("What is the forest coverage rate of Yunxi County?", Slot("percent")),
 ])
 def test_the_slot_asked_for(question, slot):
     assert asked_slot(question) == slot
@@ -57,6 +65,8 @@ def test_the_slot_asked_for(question, slot):
     ("推行“五必访”制度的是青川省哪个县？", "青川省某县在全县推行“五必访”制度", False),
     ("没人用的文化广场在哪个乡镇？", "附近的几个自然村，积分可到村里的“生态超市”兑换", False),
     ("那5家保洁企业都叫什么？", "鼓励有条件的村成立村级保洁合作社", False),
+    ("无会日定在星期几？", "规定每周三为全县“无会日”", True),  # a weekday is a date
+    ("无会日定在星期几？", "推行“无会日”，减少会议", False),
 ])
 def test_whether_a_sentence_fills_it(question, text, filled):
     assert fills(asked_slot(question), text, question) is filled
