@@ -42,12 +42,15 @@ _ASK_MEASURE = re.compile(rf"(?:多少|几)\s*(?:万|亿)?\s*(人次|平方米|�
 _ASK_PERCENT = re.compile(r"百分之几|百分比|比例|占比|几成|比重|多大比|\bpercent|\bshare\b|\bproportion\b", re.I)
 _ASK_MONEY = re.compile(r"多少钱|多少资金|金额|预算|投资|年薪|工资|报酬|薪酬|补贴|补助|奖励资金|\bhow much money\b|\bcost\b", re.I)
 _ASK_YEAR = re.compile(r"哪一?年|哪年|何年|\bwhat year\b|\bwhich year\b|\bin what year\b", re.I)
-_ASK_DATE = re.compile(r"何时|什么时候|哪一?天|几月|几号|几日|哪个月|星期几|周几|礼拜几|\bwhen\b|\bwhat date\b|"
-                       r"\bwhich day\b|\bwhat day\b", re.I)
+_ASK_DATE = re.compile(r"何时|什么时候|哪一?天|几月|几号|几日|哪个月|星期几|周几|礼拜几|几点|几时|\bwhen\b|\bwhat date\b|"
+                       r"\bwhich day\b|\bwhat day\b|\bwhat time\b", re.I)
 # an English question asks for a number when "how many / how much" comes before any "when": "how many cadres
 # fanned out to the villages when the flood hit" asks for a count, "When was …, and how many …" for a date first
 _EN_COUNT_FIRST = re.compile(r"\bhow (?:many|much)\b(?!.*\bwhen\b.*\bhow (?:many|much)\b)(?=.*\bwhen\b)", re.I)
-_EN_HOW_MANY = re.compile(r"\bhow (?:many|much)\b((?:\s+[\w'-]+){0,4})", re.I)
+# the noun phrase counted: up to four words after "how many", ending before a verb or preposition ("how many
+# companies did Fengqi's cadres visit" counts companies, not cadres)
+_EN_HOW_MANY = re.compile(r"\bhow (?:many|much)\b((?:\s+(?!(?:did|does|do|is|are|was|were|has|have|had|will|can|could|"
+                          r"would|should|there|in|on|at|of|from|to|for|with|by|per|each)\b)[\w'-]+){0,4})", re.I)
 # "how much … pay / cost / spend": money, whatever stands after "how much"
 _EN_MONEY = re.compile(r"\b(?:pay|paid|pays|cost|costs|price|prices|money|salary|salaries|wages?|fees?|subsid(?:y|ies)|"
                        r"spend|spent|invest(?:ed|ment)?|budget|fund(?:s|ing)?|earn(?:s|ed)?|yuan|rmb)\b", re.I)
@@ -83,7 +86,7 @@ _PERCENT = re.compile(rf"\d+(?:\.\d+)?\s*[%％]|百分之[{_CN_NUM}\d]+|[{_CN_NU
 _MONEY = re.compile(rf"{_NUM}\s*{_APPROX}\s*{_SCALE}\s*(?:元|块)")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年|[一二〇零][〇零一二三四五六七八九]{3}年")
 _DATE = re.compile(rf"(?:19|20)\d{{2}}\s*年|{_NUM}\s*月(?:{_NUM}\s*[日号])?|{_NUM}\s*[日号]|春|夏|秋|冬|上旬|中旬|下旬|当天|次日|"
-                   r"(?:星期|礼拜|周)[一二三四五六日天](?![一二三四五六七八九十])")
+                   r"(?:星期|礼拜|周)[一二三四五六日天](?![一二三四五六七八九十])|\d{1,2}\s*[时点](?:\d{1,2}分)?")
 _AGE = re.compile(rf"{_NUM}\s*{_APPROX}\s*(?:周岁|岁)")
 _DURATION = re.compile(rf"{_NUM}\s*{_APPROX}\s*(?:个)?\s*(?:天|日|小时|分钟|周|星期|个月|月|年|晚)")
 _ANY_NUMBER = re.compile(rf"\d+(?:[.,]\d+)*|[{_CN_NUM}]{{2,8}}|[一二两三四五六七八九十]\s*[{_MEASURES}]")

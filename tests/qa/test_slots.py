@@ -29,6 +29,7 @@ from qa.slots import Slot, asked_slot, fills
     ("Before the people's deputies voted, how many candidate projects were shortlisted?", Slot("count")),
     ("Of the 45 villages, how many have paid dividends to members?", Slot("count")),
     ("How many village and group cadres fanned out to the villages when the flood hit?", Slot("measure", "名")),
+    ("How many companies did Fengqi's cadres visit?", Slot("count")),
     ("When was the base set up, and how many counties did it cover?", Slot("date")),
     ("How much do elderly people usually pay per meal?", Slot("money")),
     ("What is the forest coverage rate of Yunxi County?", Slot("percent")),
@@ -67,6 +68,7 @@ def test_the_slot_asked_for(question, slot):
     ("那5家保洁企业都叫什么？", "鼓励有条件的村成立村级保洁合作社", False),
     ("无会日定在星期几？", "规定每周三为全县“无会日”", True),  # a weekday is a date
     ("无会日定在星期几？", "推行“无会日”，减少会议", False),
+    ("At what time did the headquarters go up to the Level I response?", "16日14时，县防指将应急响应提升至Ⅰ级", True),
 ])
 def test_whether_a_sentence_fills_it(question, text, filled):
     assert fills(asked_slot(question), text, question) is filled
