@@ -38,7 +38,8 @@ _MEASURE_GROUPS = (
     "公里千米米",
 )
 _MEASURES = "".join(_MEASURE_GROUPS)
-_ASK_MEASURE = re.compile(rf"(?:多少|几)\s*(?:万|亿)?\s*(人次|平方米|平方公里|万元|亿元|[{_MEASURES}])")
+# "那几天", "这几项" name what the question is about, not a number asked for
+_ASK_MEASURE = re.compile(rf"(?:多少|(?<![那这前头近])几)\s*(?:万|亿)?\s*(人次|平方米|平方公里|万元|亿元|[{_MEASURES}])")
 _ASK_PERCENT = re.compile(r"百分之几|百分比|比例|占比|几成|比重|多大比|\bpercent|\bshare\b|\bproportion\b", re.I)
 _ASK_MONEY = re.compile(r"多少钱|多少资金|金额|预算|投资|年薪|工资|报酬|薪酬|补贴|补助|奖励资金|\bhow much money\b|\bcost\b", re.I)
 _ASK_YEAR = re.compile(r"哪一?年|哪年|何年|\bwhat year\b|\bwhich year\b|\bin what year\b", re.I)
@@ -54,8 +55,18 @@ _EN_HOW_MANY = re.compile(r"\bhow (?:many|much)\b((?:\s+(?!(?:did|does|do|is|are
 # "how much … pay / cost / spend": money, whatever stands after "how much"
 _EN_MONEY = re.compile(r"\b(?:pay|paid|pays|cost|costs|price|prices|money|salary|salaries|wages?|fees?|subsid(?:y|ies)|"
                        r"spend|spent|invest(?:ed|ment)?|budget|fund(?:s|ing)?|earn(?:s|ed)?|yuan|rmb)\b", re.I)
+# a sum of money named by what it is ("注册资本是多少", "一年能挣多少", "投入了多少"): the noun or verb of money right
+# before the ask, not a counted thing after it ("投入多少人" asks for people: the measure word is read first)
+_ASK_MONEY_BY_NAME = re.compile(r"(?:资本|资本金|资金|经费|收入|利润|营收|产值|税收|税款|价格|价钱|售价|单价|费用|成本|租金|"
+                                r"贷款|奖金|罚款|罚金|收益|分红|补贴|补助|工资|薪酬|年薪|月薪|投资|投入|花费|开支|支出|挣|赚|"
+                                r"花了|募集|筹集|融资|捐款|拨付|总额)"
+                                r"(?:总额|总量|规模|金额|额)?(?:是|为|有|达到|达|共|一共|累计|总共|大约|约|了|能|可以|可|就)*"
+                                r"(?:多少|几)(?![个名家项次条位所座户倍人])")
 _EN_RATE = re.compile(r"\b(?:rate|ratio)\b", re.I)
-_ASK_AGE = re.compile(r"年纪|岁数|年龄|几岁|多少岁|\bhow old\b|\bage\b", re.I)
+# an age is asked for when the age word is what is asked ("平均年龄是多少", "多大年纪"), not when it describes
+# whom the question is about ("给上了年纪的人做的那个界面叫什么" asks for a name)
+_ASK_AGE = re.compile(r"多大年纪|多大岁数|(?:年纪|岁数|年龄)(?:是|为|有|在|大约|约|一般|普遍)?(?:多少|多大|几)|几岁|多少岁|"
+                      r"\bhow old\b|\b(?:what|average|mean|median) age\b|\bat what age\b|\bage of\b", re.I)
 # English measure words of "how many …": the Chinese measure a passage writes after the number
 _EN_MEASURE = (
     (re.compile(r"\b(?:people|persons|cadres|officials|staff|members|residents|villagers|students|workers)\b", re.I), "名"),
@@ -64,7 +75,14 @@ _EN_MEASURE = (
     (re.compile(r"\bmu\b", re.I), "亩"),
     (re.compile(r"\b(?:yuan|rmb)\b", re.I), "元"),
 )
-_ASK_DURATION = re.compile(r"多久|多长时间|多少天|几天|\bhow long\b", re.I)
+# "那几天" / "这几天" name a time the question is about, not a length of time it asks for
+_ASK_DURATION = re.compile(r"多久|多长时间|多少天|(?<![那这前头近])几天|\bhow long\b", re.I)
+# "多长" without 时间 asks for a length ("公路冲坏了多长" → "86公里")
+_ASK_LENGTH = re.compile(r"多长(?!时间|的时间|时期)")
+# a rate or a degree named before the ask ("网上可办率具体是多少", "满意度有多高") is a percentage
+_ASK_RATE = re.compile(r"(?<![频效])率|满意度|知晓度|认可度|参与度|覆盖面")
+_ASK_RATE_VALUE = re.compile(r"(?:率|度|覆盖面)(?:是|为|有|达到|达|大约|约|能|具体|目前|现在|提高到|提升到|降到|降至|一般)*"
+                             r"(?:多少|多高|几)")
 _ASK_TERM = re.compile(r"叫什么|叫做什么|称为什么|称作什么|被称为|被叫作|被称作|什么名字|名称|简称|概括为|归纳为|"
                        r"\bcalled\b|\bname of\b|\bterm\b", re.I)
 _ASK_PERSON = re.compile(r"是谁|谁|哪位|\bwho\b|\bwhom\b", re.I)
@@ -88,8 +106,13 @@ _YEAR = re.compile(r"(?:19|20)\d{2}\s*年|[一二〇零][〇零一二三四五�
 _DATE = re.compile(rf"(?:19|20)\d{{2}}\s*年|{_NUM}\s*月(?:{_NUM}\s*[日号])?|{_NUM}\s*[日号]|春|夏|秋|冬|上旬|中旬|下旬|当天|次日|"
                    r"(?:星期|礼拜|周)[一二三四五六日天](?![一二三四五六七八九十])|\d{1,2}\s*[时点](?:\d{1,2}分)?")
 _AGE = re.compile(rf"{_NUM}\s*{_APPROX}\s*(?:周岁|岁)")
-_DURATION = re.compile(rf"{_NUM}\s*{_APPROX}\s*(?:个)?\s*(?:天|日|小时|分钟|周|星期|个月|月|年|晚)")
-_ANY_NUMBER = re.compile(rf"\d+(?:[.,]\d+)*|[{_CN_NUM}]{{2,8}}|[一二两三四五六七八九十]\s*[{_MEASURES}]")
+_DURATION = re.compile(rf"{_NUM}\s*{_APPROX}\s*(?:个)?\s*(?:工作日|天|日|小时|分钟|周|星期|个月|月|年|晚)")
+# a single numeral counts with a measure word after it ("三项", "一户", "两小时"); the characters that are a measure
+# only as part of a word (小时, 分钟, 公里, 千米) do not count alone: "一小区一支部" holds no number of anything
+_WORD_ONLY = "小时钟公千"
+_ONE_CHAR_MEASURES = "".join(c for c in _MEASURES if c not in _WORD_ONLY)
+_ANY_NUMBER = re.compile(rf"\d+(?:[.,]\d+)*|[{_CN_NUM}]{{2,8}}|"
+                         rf"[一二两三四五六七八九十]\s*(?:[{_ONE_CHAR_MEASURES}]|小时|分钟|公里|公顷|公斤|千米)")
 # a place by name: two to four characters and an administrative unit ("白沙镇", "岚山县"), the character before
 # the unit no generic word's ("全县", "各乡镇", "周边省份", "一个中部县", "地级市" name no place), not 市场, 区域…
 _GENERIC_BEFORE = "全各该本每此其这那某外邻周边个多数级部在大小上下同原新老旧一二两三四五六七八九十百几省市县区乡镇村" \
@@ -122,7 +145,8 @@ class Slot:
 
 def asked_slot(question: str) -> Slot | None:
     """The value a question asks for, most specific shape first (None: it asks for no value)."""
-    if _ASK_PERCENT.search(question) or (_EN_RATE.search(question) and _latin(question)):
+    if _ASK_PERCENT.search(question) or (_EN_RATE.search(question) and _latin(question)) or \
+            (_ASK_RATE.search(question) and _ASK_RATE_VALUE.search(question)):
         return Slot("percent")
     if _ASK_AGE.search(question):
         return Slot("age")
@@ -132,6 +156,8 @@ def asked_slot(question: str) -> Slot | None:
         return Slot("date")
     if _ASK_DURATION.search(question):
         return Slot("duration")
+    if _ASK_LENGTH.search(question):
+        return Slot("measure", "米")
     if _ASK_PLACE.search(question):  # before the count: "另外3个是哪几个县" asks for names, not a number
         return Slot("place")
     if _ASK_ORG.search(question):  # before the term: "那所高职院校叫什么名字" asks for a school, not a “term”
@@ -151,7 +177,7 @@ def asked_slot(question: str) -> Slot | None:
         if word in ("元", "块", "万元", "亿元"):
             return Slot("money")
         return Slot("measure", word)
-    if _ASK_MONEY.search(question) and _ASK_COUNT.search(question):
+    if (_ASK_MONEY.search(question) and _ASK_COUNT.search(question)) or _ASK_MONEY_BY_NAME.search(question):
         return Slot("money")
     if _ASK_PERSON.search(question):
         return Slot("person")

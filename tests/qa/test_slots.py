@@ -25,6 +25,18 @@ from qa.slots import Slot, asked_slot, fills
     ("由哪个部门牵头负责日常工作？", Slot("org")),
     ("哪几类企业参加了座谈？", Slot("count")),  # kinds of firms are no firm's name
     ("无会日定在星期几？", Slot("date")),
+    # an age word that describes whom the question is about asks for no age
+    ("“青川通”专门给上了年纪的人做的那个界面叫什么？", Slot("term")),
+    ("参训学员年纪多大？", Slot("age")),
+    # "那几天" is when, not how long; "多长" without 时间 a length; a rate or degree named before the ask a percentage
+    ("桐岭抗洪那几天，县委在前线组建的临时党支部有多少个？", Slot("count")),
+    ("那场特大暴雨把桐岭的公路冲坏了多长？", Slot("measure", "米")),
+    ("赤岭市依申请政务服务事项的网上可办率具体是多少？", Slot("percent")),
+    ("现在枫林街道的居民对物业服务的满意度有多高？", Slot("percent")),
+    # a sum of money named by what it is
+    ("檀溪县强村发展有限公司的注册资本是多少？", Slot("money")),
+    ("在云溪，茶农一个人一年光靠茶叶能挣多少？", Slot("money")),
+    ("县里为这项工程投入了多少人？", Slot("measure", "人")),
     # English: the measure is the noun counted, right after "how many", not a word elsewhere in the question
     ("Before the people's deputies voted, how many candidate projects were shortlisted?", Slot("count")),
     ("Of the 45 villages, how many have paid dividends to members?", Slot("count")),
@@ -48,6 +60,11 @@ def test_the_slot_asked_for(question, slot):
     ("职业经理人年薪是多少？", "薪酬与公司经营业绩挂钩", False),
     ("职业经理人年薪是多少？", "年薪30万元", True),
     ("湖滨镇目前评上五盏渔灯的民宿有多少家？", "分为一盏渔灯至五盏渔灯五个等级", False),  # values of the question
+    # a single numeral with a character that is a measure only inside a word ("一小区") counts nothing
+    ("枫林街道73个小区党组织中，联合党支部有多少个？", "按照“一小区一支部”的原则，在73个住宅小区全部建立党支部", False),
+    ("服务中心每天开放多少个小时？", "服务中心每天开放两小时", True),
+    ("现在注册开一家企业要多长时间？", "企业开办时间压缩至0.5个工作日", True),
+    ("公路冲坏了多长？", "冲毁道路86公里", True),
     ("苍岭革命纪念馆的馆长是谁？", "该馆始建于1985年，现有馆藏文物1,683件", False),
     ("苍岭革命纪念馆的馆长是谁？", "馆长李秀英介绍，", True),
     ("江城市2024年举办了多少场“夜市招聘”？", "2023年共举办“夜市招聘”18场", True),  # the year is another feature
